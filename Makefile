@@ -1,0 +1,67 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is theirs.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+export DJANGO_SETTINGS_MODULE := caregraph.settings
+PYTEST_ARGS ?=
+
+.PHONY: run test install assets check lint typecheck pytest stack demo migrate lock clean
+
+## run: install what is needed, migrate, load demo data and serve http://127.0.0.1:8000
+run: install migrate
+	python manage.py demo_data
+	honcho --no-colour -f Procfile.embedded start
+
+## test: install what is needed, then ruff, mypy and the whole pytest suite
+test: install lint typecheck pytest
+
+install: $(VENV)/.installed assets
+
+$(BIN)/uv:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.installed: requirements/dev.txt | $(BIN)/uv
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements/dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: node_modules/.installed
+	npm run --silent build
+
+migrate: $(VENV)/.installed
+	python manage.py migrate --noinput
+
+lint: $(VENV)/.installed
+	ruff check .
+	ruff format --check .
+
+typecheck: $(VENV)/.installed
+	mypy .
+
+pytest: $(VENV)/.installed assets
+	pytest $(PYTEST_ARGS)
+
+## stack: the production processes by hand (needs DATABASE_URL and REDIS_URL set)
+stack: install
+	@test -n "$$DATABASE_URL" -a -n "$$REDIS_URL" || { echo "Set DATABASE_URL and REDIS_URL first (see README)."; exit 2; }
+	python manage.py migrate --noinput
+	python manage.py collectstatic --noinput
+	honcho --no-colour -f Procfile start
+
+demo: migrate
+	python manage.py demo_data
+
+## lock: re-resolve the Python lock files after changing pyproject.toml
+lock: $(BIN)/uv
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes --quiet -o requirements/base.txt
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes --quiet -o requirements/dev.txt
+
+clean:
+	rm -rf $(VENV) node_modules var frontend/static/frontend/build

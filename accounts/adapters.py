@@ -1,0 +1,38 @@
+import time
+from typing import Any
+
+from allauth.account import app_settings as account_settings
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.core import context
+from django.http import HttpRequest
+
+from accounts.selectors import user_has_mfa
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        """Nobody signs themself up: agency admins add staff, coordinators invite members."""
+        return False
+
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        """Staff are sent to set up two-factor sign-in straight after their password.
+
+        Asking them for the password they typed seconds ago would add nothing, so a first
+        enrolment within the re-authentication window of signing in goes ahead. Changing
+        or removing an existing authenticator still asks again.
+        """
+        request = context.request
+        if (
+            app == "allauth.mfa"
+            and request is not None
+            and request.user.is_authenticated
+            and not user_has_mfa(user=request.user)
+        ):
+            records = get_authentication_records(request, request.user)
+            if (
+                records
+                and time.time() - records[-1]["at"] < account_settings.REAUTHENTICATION_TIMEOUT
+            ):
+                return False
+        return super().is_reauthentication_required(app=app, **kwargs)

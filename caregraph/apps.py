@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CaregraphConfig(AppConfig):
+    name = "caregraph"
+    verbose_name = "Care graph"

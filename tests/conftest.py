@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from caregraph.celery import app as celery_app
+from tests import services
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for marker, check in services.MARKER_CHECKS.items():
+        if item.get_closest_marker(marker) is None:
+            continue
+        missing = check()
+        if missing is None:
+            continue
+        if services.required():
+            pytest.fail(f"needs {marker}, which CI requires: {missing}", pytrace=False)
+        pytest.skip(f"needs {marker}: {missing}")
+
+
+@pytest.fixture(autouse=True)
+def _test_defaults(settings: Any) -> Iterator[None]:
+    # A per-test cache: allauth's rate limits and used-code memory must not leak between
+    # tests, and clearing a shared Redis would wipe a developer's data.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Tasks run where they are queued unless a test starts a real worker.
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture(scope="session")
+def test_database_url(django_db_setup: None, django_db_blocker) -> str:  # type: ignore[no-untyped-def]
+    with django_db_blocker.unblock():
+        return services.database_url(connection.settings_dict)
+
+
+@pytest.fixture(scope="session")
+def asgi_server(test_database_url: str) -> Iterator[str]:
+    """One uvicorn process serving the app against the test database; yields its URL.
+
+    Tests that use it need data committed (``transactional_db``) for the server to see it.
+    """
+    process, base_url = services.asgi_server_start(services.child_env(test_database_url))
+    yield base_url
+    process.stop()
