@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,7 +27,12 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 def _test_defaults(settings: Any) -> Iterator[None]:
     # A per-test cache: allauth's rate limits and used-code memory must not leak between
     # tests, and clearing a shared Redis would wipe a developer's data.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": uuid.uuid4().hex,  # locmem caches of one name share their store
+        }
+    }
     # Tasks run where they are queued unless a test starts a real worker.
     celery_app.conf.task_always_eager = True
     yield
