@@ -1,7 +1,12 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from caregraph.health import ReadinessView, healthz
+
+# The admin signs in through allauth, so operators meet the same lockout and two-factor step.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = admin.site.site_title = "Caregraph administration"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -94,3 +94,20 @@ def test_family_members_may_choose_not_to_use_two_factor(client: Client) -> None
     client.post(LOGIN, {"login": user.email, "password": PASSWORD})
     assert client.get("/").status_code == 200
     assert client.get("/account/2fa/").status_code == 200
+
+
+def test_the_admin_sign_in_goes_through_two_factor(client: Client) -> None:
+    operator = UserFactory.create(email="operator@example.org")
+    operator.is_staff = operator.is_superuser = True
+    operator.save()
+    secret = totp_enrol(operator)
+
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN)
+
+    client.post(LOGIN, {"login": operator.email, "password": PASSWORD})
+    assert client.get("/admin/").status_code == 302
+    wait_for_fresh_period()
+    client.post(AUTHENTICATE, {"code": totp_code(secret)})
+    assert client.get("/admin/").status_code == 200

@@ -11,16 +11,16 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
 from tests.services import CHROMIUM, REPO
 
-# Playwright's sync API keeps an event loop running in this thread; the ORM calls the tests
-# make between browser steps are still ordinary synchronous calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    # Playwright's sync API keeps an event loop running in this thread while it is open; the
+    # ORM calls that tests make between browser steps are still ordinary synchronous calls.
+    # Both the loop and this allowance end with the module, before any other test runs.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -28,6 +28,7 @@ def browser() -> Iterator[Browser]:
         )
         yield browser
         browser.close()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @pytest.fixture
