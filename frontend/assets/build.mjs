@@ -1,0 +1,36 @@
+// Builds Caregraph's CSS and copies GOV.UK Frontend's JavaScript: `npm run build`.
+// Silent on success; the output goes to frontend/static/frontend/build/ (gitignored).
+import { cp, mkdir, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { compileAsync } from 'sass'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+const govuk = join(root, 'node_modules', 'govuk-frontend', 'dist', 'govuk')
+const out = join(root, 'frontend', 'static', 'frontend', 'build')
+const assetsUrl = '/static/frontend/build/assets/' // $govuk-assets-path in caregraph.scss
+
+const { css } = await compileAsync(join(root, 'frontend', 'assets', 'scss', 'caregraph.scss'), {
+  loadPaths: [join(root, 'node_modules')],
+  style: 'compressed',
+  sourceMap: false,
+  quietDeps: true
+})
+await mkdir(out, { recursive: true })
+
+// Copy only the assets the CSS refers to (no fonts: we use system fonts), so that
+// collectstatic's manifest storage finds every url() it rewrites.
+const assets = new Set(
+  [...css.matchAll(/url\(["']?([^)"']+)["']?\)/g)]
+    .map(([, url]) => url)
+    .filter((url) => url.startsWith(assetsUrl))
+    .map((url) => url.slice(assetsUrl.length))
+)
+
+await Promise.all([
+  writeFile(join(out, 'caregraph.css'), css),
+  ...['govuk-frontend.min.js', 'govuk-frontend.min.js.map'].map((name) =>
+    cp(join(govuk, name), join(out, name))
+  ),
+  ...[...assets].map((asset) => cp(join(govuk, 'assets', asset), join(out, 'assets', asset)))
+])
