@@ -12,6 +12,8 @@ class SignInForm(LoginForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         login = self.fields["login"]
+        login.error_messages["required"] = "Enter your email address"
+        self.fields["password"].error_messages["required"] = "Enter your password"
         login.max_length = EMAIL_MAX_LENGTH  # type: ignore[attr-defined]
         login.validators.append(
             MaxLengthValidator(

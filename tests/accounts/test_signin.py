@@ -97,7 +97,7 @@ def test_another_account_is_not_locked_by_someone_elses_failures(client: Client)
     [
         ("not-an-email", "Enter a valid email address"),
         ("a" * 250 + "@example.org", "Enter an email address of 254 characters or fewer"),
-        ("", "This field is required"),
+        ("", "Enter your email address"),
     ],
 )
 def test_malformed_email_is_named_in_the_error_summary(
