@@ -36,7 +36,7 @@ assets: node_modules/.installed
 	npm run --silent build
 
 migrate: $(VENV)/.installed
-	python manage.py migrate --noinput
+	python manage.py migrate --noinput -v 0
 
 lint: $(VENV)/.installed
 	ruff check .
@@ -51,7 +51,7 @@ pytest: $(VENV)/.installed assets
 ## stack: the production processes by hand (needs DATABASE_URL and REDIS_URL set)
 stack: install
 	@test -n "$$DATABASE_URL" -a -n "$$REDIS_URL" || { echo "Set DATABASE_URL and REDIS_URL first (see README)."; exit 2; }
-	python manage.py migrate --noinput
+	python manage.py migrate --noinput -v 0
 	python manage.py collectstatic --noinput
 	honcho --no-colour -f Procfile start
 
