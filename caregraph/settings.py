@@ -60,7 +60,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "channels",
     "rest_framework",
+    "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "allauth",
     "allauth.account",
@@ -73,6 +75,7 @@ INSTALLED_APPS = [
     "agencies",
     "concerns",
     "calendars",
+    "api",
     "frontend",
 ]
 
@@ -119,6 +122,7 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'caregraph.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["ENGINE"] = "caregraph.db.sqlite3"  # flush may empty the audit table
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
@@ -258,6 +262,8 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Caregraph <no-reply@caregraph.localhost>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address people reach the service at, for links in e-mails sent by background jobs.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # --- Web -----------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", ReadinessView.as_view(), name="readyz"),
     path("account/", include("allauth.urls")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
     path("", include("frontend.urls")),
 ]

@@ -71,7 +71,7 @@ def free_port() -> int:
 
 def database_url(settings_dict: Mapping[str, object]) -> str:
     """A DATABASE_URL for another process to reach the test database this process made."""
-    if settings_dict["ENGINE"] == "django.db.backends.sqlite3":
+    if "sqlite" in str(settings_dict["ENGINE"]):
         return f"sqlite:///{settings_dict['NAME']}"
     user = settings_dict.get("USER") or ""
     password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""

@@ -1,0 +1,158 @@
+"""Agencies, their staff, and their involvement with the person at the centre of a network."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from accounts.models import User
+from agencies.models import Agency, Involvement, StaffMembership
+from caregraph.models import AuditAction, Network, Visibility
+from caregraph.policy import Viewer
+from caregraph.services.audit import audit_record
+
+ODS_CODE = re.compile(r"^[A-Z0-9]{3,10}$")
+
+
+def agency_code_normalise(code: str) -> str:
+    code = (code or "").strip().upper()
+    if code and not ODS_CODE.match(code):
+        raise ValidationError({"code": ["An organisation code is 3 to 10 letters or digits"]})
+    return code
+
+
+def agency_create(*, name: str, kind: str, code: str = "") -> Agency:
+    code = agency_code_normalise(code)
+    if code and Agency.objects.filter(code=code).exists():
+        raise ValidationError({"code": ["Another agency already has this code"]})
+    return Agency.objects.create(name=name.strip(), kind=kind, code=code)
+
+
+def staff_add(*, agency: Agency, user: User, role: str, job_title: str = "") -> StaffMembership:
+    staff, _ = StaffMembership.objects.update_or_create(
+        user=user, agency=agency, role=role, defaults={"job_title": job_title, "is_active": True}
+    )
+    return staff
+
+
+def _check_involvement(
+    *, viewer: Viewer, visibility: str, started_on: datetime.date, ended_on: datetime.date | None
+) -> None:
+    if not viewer.may_record:
+        raise PermissionDenied("Only professionals can record agency involvement")
+    errors: dict[str, list[str]] = {}
+    if visibility not in viewer.visibilities_allowed():
+        errors["visibility"] = ["You cannot choose this visibility"]
+    if ended_on is not None and ended_on < started_on:
+        errors["ended_on"] = ["The end date must be the same as or after the start date"]
+    if errors:
+        raise ValidationError(errors)
+
+
+def involvement_create(
+    *,
+    network: Network,
+    viewer: Viewer,
+    created_by: User,
+    agency: Agency,
+    service: str,
+    started_on: datetime.date,
+    ended_on: datetime.date | None = None,
+    lead_professional: User | None = None,
+    contact_name: str = "",
+    contact_phone: str = "",
+    contact_email: str = "",
+    visibility: str = Visibility.PROFESSIONALS,
+) -> Involvement:
+    """Records that an agency is involved: who leads, how to reach them, from when to when."""
+    _check_involvement(
+        viewer=viewer, visibility=visibility, started_on=started_on, ended_on=ended_on
+    )
+    author_agency = viewer.membership.agency if viewer.membership else None
+    with transaction.atomic():
+        involvement = Involvement.objects.create(
+            network=network,
+            agency=agency,
+            service=service.strip(),
+            started_on=started_on,
+            ended_on=ended_on,
+            lead_professional=lead_professional,
+            contact_name=contact_name.strip(),
+            contact_phone=contact_phone.strip(),
+            contact_email=contact_email.strip(),
+            visibility=visibility,
+            created_by=created_by,
+            author_agency=author_agency or agency,
+        )
+        audit_record(
+            actor=created_by,
+            action=AuditAction.CREATE,
+            summary=f"Recorded {agency}'s involvement",
+            object_type="involvement",
+            object_id=involvement.pk,
+            network=network,
+        )
+    return involvement
+
+
+def involvement_update(
+    *,
+    involvement: Involvement,
+    viewer: Viewer,
+    updated_by: User,
+    service: str,
+    started_on: datetime.date,
+    ended_on: datetime.date | None,
+    lead_professional: User | None,
+    contact_name: str,
+    contact_phone: str,
+    contact_email: str,
+    visibility: str,
+) -> Involvement:
+    _check_involvement(
+        viewer=viewer, visibility=visibility, started_on=started_on, ended_on=ended_on
+    )
+    involvement.service = service.strip()
+    involvement.started_on, involvement.ended_on = started_on, ended_on
+    involvement.lead_professional = lead_professional
+    involvement.contact_name = contact_name.strip()
+    involvement.contact_phone = contact_phone.strip()
+    involvement.contact_email = contact_email.strip()
+    involvement.visibility = visibility
+    with transaction.atomic():
+        involvement.save()
+        audit_record(
+            actor=updated_by,
+            action=AuditAction.UPDATE,
+            summary=f"Changed {involvement.agency}'s involvement",
+            object_type="involvement",
+            object_id=involvement.pk,
+            network=involvement.network,
+        )
+    return involvement
+
+
+def involvement_end(
+    *, involvement: Involvement, viewer: Viewer, ended_by: User, ended_on: datetime.date
+) -> Involvement:
+    _check_involvement(
+        viewer=viewer,
+        visibility=involvement.visibility,
+        started_on=involvement.started_on,
+        ended_on=ended_on,
+    )
+    involvement.ended_on = ended_on
+    with transaction.atomic():
+        involvement.save(update_fields=["ended_on", "updated_at"])
+        audit_record(
+            actor=ended_by,
+            action=AuditAction.UPDATE,
+            summary=f"Closed {involvement.agency}'s involvement",
+            object_type="involvement",
+            object_id=involvement.pk,
+            network=involvement.network,
+        )
+    return involvement

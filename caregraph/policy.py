@@ -1,0 +1,195 @@
+"""Who may see and do what. Every queryset and lookup that reaches a user passes through here.
+
+A network is visible to its active members and to safeguarding leads of an agency involved
+in it. Inside a network each shared record has a visibility:
+
+- ``network``: every member, family too;
+- ``professionals``: professional members and reviewing safeguarding leads;
+- ``agency``: professionals of the author's agency (members or its safeguarding leads);
+- ``restricted``: the author and reviewing safeguarding leads.
+
+What a user may not see is absent: lists leave it out and lookups raise the same 404 as for
+something that does not exist, so that its existence does not leak.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeVar
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from agencies.models import Involvement, StaffMembership, StaffRole
+from caregraph.models import MemberKind, Membership, MembershipStatus, Network, Visibility
+
+AnyUser = AbstractBaseUser | AnonymousUser
+RecordModel = TypeVar("RecordModel", bound=Model)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """One user's standing in one network, worked out once per request."""
+
+    user_id: int
+    network_id: int
+    membership: Membership | None
+    agency_ids: frozenset[int]
+    reviewing_lead_agency_ids: frozenset[int]
+
+    @property
+    def is_member(self) -> bool:
+        return self.membership is not None
+
+    @property
+    def is_reviewing_lead(self) -> bool:
+        return bool(self.reviewing_lead_agency_ids)
+
+    @property
+    def is_professional(self) -> bool:
+        member_is_professional = (
+            self.membership is not None and self.membership.kind == MemberKind.PROFESSIONAL
+        )
+        return member_is_professional or self.is_reviewing_lead
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.membership is not None and self.membership.is_coordinator
+
+    @property
+    def may_manage_members(self) -> bool:
+        return self.is_coordinator
+
+    @property
+    def may_view_audit(self) -> bool:
+        """The coordinator and reviewing safeguarding leads can see who has looked."""
+        return self.is_coordinator or self.is_reviewing_lead
+
+    @property
+    def may_record(self) -> bool:
+        """Professionals may record involvement and identifiers; family and friends may not."""
+        return self.is_professional
+
+    def visibilities_allowed(self) -> list[str]:
+        """The visibilities this user may give a record they write."""
+        if self.is_professional:
+            return list(Visibility.values)
+        return [Visibility.NETWORK]
+
+
+def _staff_agency_ids(user_id: int, *, role: str | None = None) -> frozenset[int]:
+    staff = StaffMembership.objects.filter(user_id=user_id, is_active=True)
+    if role:
+        staff = staff.filter(role=role)
+    return frozenset(staff.values_list("agency_id", flat=True))
+
+
+def _involved_agency_ids(network_id: int) -> set[int]:
+    today = timezone.localdate()
+    involved = set(
+        Involvement.objects.filter(network_id=network_id)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
+        .values_list("agency_id", flat=True)
+    )
+    involved |= set(
+        Membership.objects.filter(
+            network_id=network_id, status=MembershipStatus.ACTIVE, agency__isnull=False
+        ).values_list("agency_id", flat=True)
+    )
+    return involved
+
+
+def networks_visible_to(*, user: AnyUser) -> QuerySet[Network]:
+    """Networks where the user is an active member or a safeguarding lead of an involved agency."""
+    if not user.is_authenticated:
+        return Network.objects.none()
+    today = timezone.localdate()
+    lead_agencies = StaffMembership.objects.filter(
+        user_id=user.pk, role=StaffRole.SAFEGUARDING_LEAD, is_active=True
+    ).values("agency_id")
+    member = Membership.objects.filter(
+        network_id=OuterRef("pk"), user_id=user.pk, status=MembershipStatus.ACTIVE
+    )
+    lead_via_involvement = Involvement.objects.filter(
+        network_id=OuterRef("pk"), agency_id__in=lead_agencies
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
+    lead_via_member = Membership.objects.filter(
+        network_id=OuterRef("pk"), status=MembershipStatus.ACTIVE, agency_id__in=lead_agencies
+    )
+    return Network.objects.filter(
+        Exists(member) | Exists(lead_via_involvement) | Exists(lead_via_member)
+    )
+
+
+def viewer_for(*, user: AnyUser, network: Network) -> Viewer | None:
+    """The user's standing in the network, or None when they may not see it at all."""
+    if not user.is_authenticated or user.pk is None:
+        return None
+    membership = (
+        Membership.objects.filter(network=network, user_id=user.pk, status=MembershipStatus.ACTIVE)
+        .select_related("agency")
+        .first()
+    )
+    lead_agency_ids = _staff_agency_ids(user.pk, role=StaffRole.SAFEGUARDING_LEAD)
+    reviewing = frozenset(lead_agency_ids & _involved_agency_ids(network.pk))
+    if membership is None and not reviewing:
+        return None
+    agency_ids = _staff_agency_ids(user.pk)
+    if membership is not None and membership.agency_id:
+        agency_ids = agency_ids | {membership.agency_id}
+    return Viewer(
+        user_id=user.pk,
+        network_id=network.pk,
+        membership=membership,
+        agency_ids=frozenset(agency_ids),
+        reviewing_lead_agency_ids=reviewing,
+    )
+
+
+def network_get_for_user(*, user: AnyUser, network_id: int | str) -> tuple[Network, Viewer]:
+    """The network and the user's standing in it; 404 for "not there" and "not yours" alike."""
+    try:
+        network = Network.objects.select_related("person").get(pk=int(network_id))
+    except (Network.DoesNotExist, ValueError, TypeError) as missing:
+        raise Http404("No such network") from missing
+    viewer = viewer_for(user=user, network=network)
+    if viewer is None:
+        raise Http404("No such network")
+    return network, viewer
+
+
+def visibility_filter(
+    *, viewer: Viewer, author_field: str = "created_by", agency_field: str = "author_agency"
+) -> Q:
+    """The Q that keeps only the records of one network this viewer may see."""
+    allowed = Q(visibility=Visibility.NETWORK)
+    if not viewer.is_professional:
+        return allowed
+    allowed |= Q(visibility=Visibility.PROFESSIONALS)
+    allowed |= Q(visibility=Visibility.AGENCY, **{f"{agency_field}__in": viewer.agency_ids})
+    if viewer.is_reviewing_lead:
+        allowed |= Q(visibility=Visibility.RESTRICTED)
+    else:
+        allowed |= Q(visibility=Visibility.RESTRICTED, **{f"{author_field}_id": viewer.user_id})
+    return allowed
+
+
+def records_visible_to(
+    queryset: QuerySet[RecordModel], *, viewer: Viewer, **fields: str
+) -> QuerySet[RecordModel]:
+    """Narrows a queryset of one network's shared records to what the viewer may see."""
+    return queryset.filter(network_id=viewer.network_id).filter(
+        visibility_filter(viewer=viewer, **fields)
+    )
+
+
+def record_get_for_viewer(
+    queryset: QuerySet[RecordModel], *, viewer: Viewer, record_id: int | str, **fields: str
+) -> RecordModel:
+    try:
+        return records_visible_to(queryset, viewer=viewer, **fields).get(pk=int(record_id))
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as missing:  # type: ignore[attr-defined]
+        raise Http404("Not found") from missing

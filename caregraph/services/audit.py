@@ -1,0 +1,50 @@
+"""The audit trail: every read and write of a person's record, appended and never changed."""
+
+from __future__ import annotations
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest
+
+from caregraph.models import AuditAction, AuditEvent, Network, Person
+
+
+def _client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    action: AuditAction | str,
+    summary: str,
+    object_type: str,
+    object_id: object = "",
+    person: Person | None = None,
+    network: Network | None = None,
+    reason: str = "",
+    request: HttpRequest | None = None,
+    channel: str = "page",
+) -> AuditEvent:
+    """Appends one row: who, what, when, from where, and why where a reason was given.
+
+    Call it inside the transaction of the change it records, so that a change and its
+    audit row are stored together or not at all.
+    """
+    if person is None and network is not None:
+        person = network.person
+    return AuditEvent.objects.create(
+        actor_id=actor.pk if actor is not None and actor.is_authenticated else None,
+        action=action,
+        summary=summary[:200],
+        object_type=object_type,
+        object_id=str(object_id),
+        person=person,
+        network=network,
+        reason=reason,
+        channel=channel,
+        ip_address=_client_ip(request),
+        request_id=getattr(request, "request_id", "") if request is not None else "",
+    )

@@ -1,0 +1,362 @@
+"""Networks and their members: invitations, requests to join, leaving and removal.
+
+A coordinator invites and removes; leaving and removal take effect at once. Professionals
+who find a person's record through a known identifier ask to join; a coordinator decides.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from agencies.models import Agency, StaffMembership
+from caregraph.models import (
+    AuditAction,
+    Invitation,
+    JoinRequest,
+    JoinRequestStatus,
+    MemberKind,
+    Membership,
+    MembershipStatus,
+    Network,
+    PersonRelationship,
+    RelationshipKind,
+)
+from caregraph.policy import Viewer
+from caregraph.services.audit import audit_record
+
+INVITATION_LIFETIME = datetime.timedelta(days=14)
+RELATIONSHIP_INVERSE = {
+    RelationshipKind.PARENT: RelationshipKind.CHILD,
+    RelationshipKind.CHILD: RelationshipKind.PARENT,
+    RelationshipKind.SIBLING: RelationshipKind.SIBLING,
+    RelationshipKind.PARTNER: RelationshipKind.PARTNER,
+    RelationshipKind.CARER: RelationshipKind.OTHER,
+    RelationshipKind.OTHER: RelationshipKind.OTHER,
+}
+
+
+def _require_coordinator(viewer: Viewer) -> None:
+    if not viewer.may_manage_members:
+        raise PermissionDenied("Only a coordinator of this network can do that")
+
+
+def invitation_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def professional_agency(*, user: User, agency: Agency | None = None) -> Agency | None:
+    """The agency a professional acts for: the one named, which must be theirs, or their first."""
+    staff = StaffMembership.objects.filter(user=user, is_active=True).select_related("agency")
+    if agency is not None:
+        if not staff.filter(agency=agency).exists():
+            raise ValidationError({"agency": ["You can only act for an agency you work for"]})
+        return agency
+    first = staff.order_by("pk").first()
+    return first.agency if first else None
+
+
+def membership_add(
+    *,
+    network: Network,
+    user: User,
+    kind: str,
+    added_by: User | None,
+    relationship: str = "",
+    agency: Agency | None = None,
+    is_coordinator: bool = False,
+) -> Membership:
+    """Adds an active member; someone already active in the network is refused.
+
+    Only agency staff can be professional members, acting for one of their agencies.
+    """
+    if kind == MemberKind.PROFESSIONAL:
+        agency = professional_agency(user=user, agency=agency)
+        if agency is None:
+            raise ValidationError({"kind": ["Only agency staff can join as professionals"]})
+    else:
+        agency = None
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(
+                network=network,
+                user=user,
+                kind=kind,
+                relationship=relationship.strip(),
+                agency=agency,
+                is_coordinator=is_coordinator,
+            )
+            audit_record(
+                actor=added_by or user,
+                action=AuditAction.CREATE,
+                summary=f"{user} joined as {membership.get_kind_display().lower()}",
+                object_type="membership",
+                object_id=membership.pk,
+                network=network,
+            )
+    except IntegrityError as duplicate:
+        raise ValidationError({"user": ["This person is already a member"]}) from duplicate
+    return membership
+
+
+def membership_end(
+    *, membership: Membership, ended_by: User, viewer: Viewer, reason: str = ""
+) -> Membership:
+    """Ends a membership at once: a member may leave; a coordinator may remove anyone else.
+
+    The last coordinator cannot leave or be removed while the network needs one, so that
+    somebody can always manage it.
+    """
+    leaving = membership.user_id == ended_by.pk
+    if not leaving:
+        _require_coordinator(viewer)
+    if membership.status != MembershipStatus.ACTIVE:
+        raise ValidationError("This membership has already ended")
+    if membership.is_coordinator:
+        other_coordinators = Membership.objects.filter(
+            network_id=membership.network_id, status=MembershipStatus.ACTIVE, is_coordinator=True
+        ).exclude(pk=membership.pk)
+        if not other_coordinators.exists():
+            raise ValidationError(
+                "A network needs a coordinator: make someone else a coordinator first"
+            )
+    membership.status = MembershipStatus.LEFT if leaving else MembershipStatus.REMOVED
+    membership.ended_at = timezone.now()
+    membership.ended_by = ended_by
+    verb = "left" if leaving else "was removed from"
+    with transaction.atomic():
+        membership.save(update_fields=["status", "ended_at", "ended_by"])
+        audit_record(
+            actor=ended_by,
+            action=AuditAction.REMOVE,
+            summary=f"{membership.user} {verb} the network",
+            object_type="membership",
+            object_id=membership.pk,
+            network=membership.network,
+            reason=reason,
+        )
+    return membership
+
+
+def membership_set_coordinator(
+    *, membership: Membership, is_coordinator: bool, changed_by: User, viewer: Viewer
+) -> Membership:
+    _require_coordinator(viewer)
+    if not is_coordinator and membership.is_coordinator:
+        others = Membership.objects.filter(
+            network_id=membership.network_id, status=MembershipStatus.ACTIVE, is_coordinator=True
+        ).exclude(pk=membership.pk)
+        if not others.exists():
+            raise ValidationError("A network needs a coordinator")
+    membership.is_coordinator = is_coordinator
+    with transaction.atomic():
+        membership.save(update_fields=["is_coordinator"])
+        audit_record(
+            actor=changed_by,
+            action=AuditAction.UPDATE,
+            summary=f"{membership.user} {'is now' if is_coordinator else 'is no longer'} "
+            "a coordinator",
+            object_type="membership",
+            object_id=membership.pk,
+            network=membership.network,
+        )
+    return membership
+
+
+def invitation_create(
+    *,
+    network: Network,
+    invited_by: User,
+    viewer: Viewer,
+    email: str,
+    kind: str,
+    relationship: str = "",
+    agency: Agency | None = None,
+) -> tuple[Invitation, str]:
+    """Invites someone by e-mail; returns the invitation and its secret token (sent once).
+
+    Only the token's hash is stored. The e-mail says only that there is an invitation, and
+    links to it behind sign-in: never the person's name or anything about them.
+    """
+    _require_coordinator(viewer)
+    email = email.strip().lower()
+    already = Membership.objects.filter(
+        network=network, user__email__iexact=email, status=MembershipStatus.ACTIVE
+    )
+    if already.exists():
+        raise ValidationError({"email": ["This person is already a member"]})
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            network=network,
+            email=email,
+            kind=kind,
+            relationship=relationship.strip(),
+            agency=agency,
+            token_hash=invitation_token_hash(token),
+            invited_by=invited_by,
+            expires_at=timezone.now() + INVITATION_LIFETIME,
+        )
+        audit_record(
+            actor=invited_by,
+            action=AuditAction.CREATE,
+            summary=f"Invited someone to join as {invitation.get_kind_display().lower()}",
+            object_type="invitation",
+            object_id=invitation.pk,
+            network=network,
+        )
+        from caregraph.tasks import invitation_send_task
+
+        transaction.on_commit(lambda: invitation_send_task.delay(invitation.pk, token))
+    return invitation, token
+
+
+def invitation_get_by_token(*, token: str) -> Invitation | None:
+    """The invitation a token opens, if it is still usable."""
+    invitation = (
+        Invitation.objects.filter(token_hash=invitation_token_hash(token))
+        .select_related("network__person")
+        .first()
+    )
+    if invitation is None or invitation.accepted_at or invitation.revoked_at:
+        return None
+    if invitation.expires_at <= timezone.now():
+        return None
+    return invitation
+
+
+def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
+    """Accepting adds the signed-in user, whose e-mail must be the one invited."""
+    if invitation.email.lower() != user.email.lower():
+        raise ValidationError(
+            "This invitation was sent to a different e-mail address: sign in with that one"
+        )
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if locked.accepted_at or locked.revoked_at or locked.expires_at <= timezone.now():
+            raise ValidationError("This invitation has expired or has already been used")
+        membership = membership_add(
+            network=invitation.network,
+            user=user,
+            kind=invitation.kind,
+            added_by=invitation.invited_by,
+            relationship=invitation.relationship,
+            agency=invitation.agency,
+        )
+        locked.accepted_at = timezone.now()
+        locked.accepted_by = user
+        locked.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
+
+
+def invitation_revoke(*, invitation: Invitation, revoked_by: User, viewer: Viewer) -> None:
+    _require_coordinator(viewer)
+    with transaction.atomic():
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=revoked_by,
+            action=AuditAction.REMOVE,
+            summary="Withdrew an invitation",
+            object_type="invitation",
+            object_id=invitation.pk,
+            network=invitation.network,
+        )
+
+
+def join_request_create(*, network: Network, requested_by: User, reason: str) -> JoinRequest:
+    """A professional asks to join a network they found; they see nothing until approved."""
+    agency = professional_agency(user=requested_by)
+    if agency is None:
+        raise ValidationError("Only agency staff can ask to join a network")
+    if not reason.strip():
+        raise ValidationError({"reason": ["Say why you need to join this network"]})
+    if Membership.objects.filter(
+        network=network, user=requested_by, status=MembershipStatus.ACTIVE
+    ).exists():
+        raise ValidationError("You are already a member of this network")
+    try:
+        with transaction.atomic():
+            request = JoinRequest.objects.create(
+                network=network, requested_by=requested_by, agency=agency, reason=reason.strip()
+            )
+            audit_record(
+                actor=requested_by,
+                action=AuditAction.CREATE,
+                summary="Asked to join the network",
+                object_type="join_request",
+                object_id=request.pk,
+                network=network,
+                reason=reason.strip(),
+            )
+    except IntegrityError as duplicate:
+        raise ValidationError("You have already asked to join this network") from duplicate
+    return request
+
+
+def join_request_decide(
+    *, join_request: JoinRequest, decided_by: User, viewer: Viewer, approve: bool
+) -> JoinRequest:
+    """A coordinator approves (the requester joins as a professional) or declines."""
+    _require_coordinator(viewer)
+    if join_request.status != JoinRequestStatus.PENDING:
+        raise ValidationError("This request has already been decided")
+    with transaction.atomic():
+        join_request.status = JoinRequestStatus.APPROVED if approve else JoinRequestStatus.DECLINED
+        join_request.decided_by = decided_by
+        join_request.decided_at = timezone.now()
+        join_request.save(update_fields=["status", "decided_by", "decided_at"])
+        if approve:
+            membership_add(
+                network=join_request.network,
+                user=join_request.requested_by,
+                kind=MemberKind.PROFESSIONAL,
+                added_by=decided_by,
+                agency=join_request.agency,
+            )
+        audit_record(
+            actor=decided_by,
+            action=AuditAction.UPDATE,
+            summary=f"{'Approved' if approve else 'Declined'} a request to join",
+            object_type="join_request",
+            object_id=join_request.pk,
+            network=join_request.network,
+        )
+    return join_request
+
+
+def relationship_link(
+    *, network: Network, relative_network: Network, kind: str, linked_by: User, viewer: Viewer
+) -> PersonRelationship:
+    """Records that the person at the centre of one network is `kind` of another's, both ways.
+
+    The family view then shows the two together, to those who may see each of them.
+    """
+    if not viewer.is_professional:
+        raise PermissionDenied("Only professionals can link family members")
+    person, relative = network.person, relative_network.person
+    if person.pk == relative.pk:
+        raise ValidationError({"relative": ["A person cannot be their own relative"]})
+    inverse = RELATIONSHIP_INVERSE[RelationshipKind(kind)]
+    with transaction.atomic():
+        link, _ = PersonRelationship.objects.update_or_create(
+            person=person, relative=relative, defaults={"kind": kind}
+        )
+        PersonRelationship.objects.update_or_create(
+            person=relative, relative=person, defaults={"kind": inverse}
+        )
+        audit_record(
+            actor=linked_by,
+            action=AuditAction.CREATE,
+            summary=f"Linked a relative ({link.get_kind_display().lower()})",
+            object_type="relationship",
+            object_id=link.pk,
+            network=network,
+        )
+    return link
