@@ -35,6 +35,7 @@ def _test_defaults(settings: Any) -> Iterator[None]:
     }
     # Tasks run where they are queued unless a test starts a real worker.
     celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
     yield
     celery_app.conf.task_always_eager = False
 

@@ -44,10 +44,10 @@ SQLITE_DOWN = [
 def forwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(POSTGRES_UP)
+        schema_editor.execute(POSTGRES_UP, params=None)
     elif vendor == "sqlite":
         for statement in SQLITE_UP:
-            schema_editor.execute(statement)
+            schema_editor.execute(statement, params=None)
     else:
         raise RuntimeError(f"No append-only audit trail for {vendor}: add its triggers here.")
 
@@ -55,7 +55,7 @@ def forwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
 def backwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     vendor = schema_editor.connection.vendor
     for statement in [POSTGRES_DOWN] if vendor == "postgresql" else SQLITE_DOWN:
-        schema_editor.execute(statement)
+        schema_editor.execute(statement, params=None)
 
 
 class Migration(migrations.Migration):

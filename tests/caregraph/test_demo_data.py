@@ -9,6 +9,8 @@ from django.test import Client
 from accounts.models import User
 from agencies.models import StaffMembership, StaffRole
 from caregraph.management.commands.demo_data import DEMO_PASSWORD
+from caregraph.models import Identifier, Network
+from caregraph.policy import networks_visible_to
 
 pytestmark = pytest.mark.django_db
 
@@ -21,9 +23,16 @@ def test_demo_data_prints_sign_ins_that_work_and_can_be_loaded_twice(client: Cli
     assert first.getvalue() == second.getvalue()
     assert DEMO_PASSWORD in first.getvalue()
     printed = [line.split()[0] for line in first.getvalue().splitlines() if "@demo." in line]
-    assert User.objects.count() == len(printed) == 5
+    assert len(printed) == 5
+    assert User.objects.filter(email__in=printed).count() == 5
     roles = set(StaffMembership.objects.values_list("role", flat=True))
     assert roles == {StaffRole.PRACTITIONER, StaffRole.SAFEGUARDING_LEAD, StaffRole.AGENCY_ADMIN}
+    assert 18 <= Network.objects.count() <= 25
+    assert Identifier.objects.filter(value__startswith="999").count() == Network.objects.count()
+    practitioner = User.objects.get(email="practitioner@demo.caregraph.test")
+    lead = User.objects.get(email="lead@demo.caregraph.test")
+    assert networks_visible_to(user=practitioner).count() >= 10
+    assert networks_visible_to(user=lead).count() >= 10  # reviews where their agency is involved
 
     family = "family@demo.caregraph.test"
     assert family in printed

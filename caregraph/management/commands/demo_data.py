@@ -1,5 +1,12 @@
-"""Builds the demo area and prints its sign-ins. Safe to run again: it changes nothing twice."""
+"""Builds the demo area and prints its sign-ins. Safe to run again: it changes nothing twice.
 
+A believable synthetic area: several agencies with staff, about twenty networks around
+children and vulnerable adults, their families, and the agencies involved with each. NHS
+Numbers come from the 999 test range, which is never issued to real patients.
+"""
+
+import datetime
+import random
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -7,83 +14,252 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.services import user_create
-from agencies.models import Agency, AgencyKind, StaffMembership, StaffRole
+from agencies.models import Agency, AgencyKind, StaffRole
+from agencies.services import involvement_create, staff_add
+from caregraph.models import MemberKind, Network, Visibility
+from caregraph.policy import viewer_for
+from caregraph.services.networks import membership_add, relationship_link
+from caregraph.services.people import IdentifierInput, person_register
 
 DEMO_PASSWORD = "caregraph-demo-2026"  # noqa: S105 - printed for the demo on purpose
+DOMAIN = "demo.caregraph.test"
 
 AGENCIES = [
     ("Northfield Children's Services", AgencyKind.CHILDRENS_SERVICES, "NCS"),
     ("Northfield Adult Social Care", AgencyKind.ADULT_SOCIAL_CARE, "NASC"),
     ("Riverside Medical Centre", AgencyKind.GP_PRACTICE, "Y99901"),
+    ("Hillside Surgery", AgencyKind.GP_PRACTICE, "Y99902"),
     ("Northfield Community NHS Trust", AgencyKind.NHS_TRUST, "R9X"),
     ("Oakwood Primary School", AgencyKind.SCHOOL, "URN999001"),
+    ("Northfield Academy", AgencyKind.SCHOOL, "URN999002"),
     ("Northfield Police", AgencyKind.POLICE, "NFP"),
+    ("Northfield Homes", AgencyKind.HOUSING, "NHH"),
+    ("Carers Together", AgencyKind.VOLUNTARY, "CTV"),
 ]
 
-# (email, display name, agency code or None, role or None, what they come to do)
+# (e-mail, display name, agency code or None, role or None, what they come to do)
 SIGN_INS = [
     (
-        "practitioner@demo.caregraph.test",
+        "practitioner",
         "Priya Shah",
         "NCS",
         StaffRole.PRACTITIONER,
         "social worker: find a person, raise and follow concerns",
     ),
     (
-        "lead@demo.caregraph.test",
+        "lead",
         "Daniel Okafor",
         "NCS",
         StaffRole.SAFEGUARDING_LEAD,
         "safeguarding lead: review networks and concerns",
     ),
     (
-        "admin@demo.caregraph.test",
+        "admin",
         "Helen Marsh",
         "NCS",
         StaffRole.AGENCY_ADMIN,
         "agency admin: manage staff and agreements",
     ),
     (
-        "gp@demo.caregraph.test",
+        "gp",
         "Dr Aisha Rahman",
         "Y99901",
         StaffRole.PRACTITIONER,
         "GP: a practitioner of another agency",
     ),
-    (
-        "family@demo.caregraph.test",
-        "Jo Taylor",
-        None,
-        None,
-        "family carer: calendar, tasks and updates",
-    ),
+    ("family", "Jo Taylor", None, None, "family carer: calendar, tasks and updates"),
 ]
+
+# More staff, who are not printed: one practitioner per other agency.
+STAFF = [
+    ("asc.worker", "Tom Brennan", "NASC", StaffRole.PRACTITIONER),
+    ("asc.lead", "Grace Adeyemi", "NASC", StaffRole.SAFEGUARDING_LEAD),
+    ("hillside.gp", "Dr Owen Price", "Y99902", StaffRole.PRACTITIONER),
+    ("health.visitor", "Fiona Clarke", "R9X", StaffRole.PRACTITIONER),
+    ("nhs.lead", "Sunita Patel", "R9X", StaffRole.SAFEGUARDING_LEAD),
+    ("oakwood.dsl", "Mark Ellis", "URN999001", StaffRole.PRACTITIONER),
+    ("academy.dsl", "Rachel Kaur", "URN999002", StaffRole.PRACTITIONER),
+    ("police.officer", "PC Liam Walsh", "NFP", StaffRole.PRACTITIONER),
+    ("housing.officer", "Nadia Hussain", "NHH", StaffRole.PRACTITIONER),
+    ("carers.volunteer", "Bill Jones", "CTV", StaffRole.PRACTITIONER),
+]
+
+FAMILY_NAMES = [
+    "Taylor",
+    "Nowak",
+    "Begum",
+    "Campbell",
+    "Ahmed",
+    "Hughes",
+    "Okonkwo",
+    "Murphy",
+    "Kowalski",
+    "Robinson",
+    "Singh",
+    "Evans",
+    "Ali",
+    "Wright",
+]
+CHILD_NAMES = ["Mia", "Leo", "Ava", "Noah", "Isla", "Oscar", "Zara", "Alfie", "Maya", "Kai"]
+ADULT_NAMES = ["Margaret", "Derek", "Shirley", "Colin", "Brenda", "Stanley"]
+PARENT_NAMES = ["Sam", "Chris", "Kelly", "Dean", "Leanne", "Marek", "Shabana", "Gary"]
+POSTCODES = ["NE1 4ST", "NE2 1AB", "NE3 3LX", "NE4 6QT", "NE5 2DD", "NE6 5RA"]
+CHILD_AGENCIES = ["Y99901", "R9X", "URN999001", "NFP", "NHH"]
+ADULT_AGENCIES = ["Y99902", "R9X", "NHH", "CTV", "NFP"]
+
+
+def demo_nhs_number(seed: int) -> str:
+    """A valid NHS Number from the 999 test range."""
+    while True:
+        stem = f"999{seed:06d}"
+        check = 11 - sum(int(d) * w for d, w in zip(stem, range(10, 1, -1), strict=True)) % 11
+        if check != 10:
+            return stem + str(check % 11)
+        seed += 1
 
 
 class Command(BaseCommand):
     help = "Loads the demo area and prints one sign-in per role."
 
-    @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
-        agencies = {
+        with transaction.atomic():
+            agencies = self.agencies()
+            users = self.users(agencies)
+            if not Network.objects.exists():
+                self.networks(agencies, users)
+        self.print_sign_ins()
+
+    def agencies(self) -> dict[str, Agency]:
+        return {
             code: Agency.objects.get_or_create(code=code, defaults={"name": name, "kind": kind})[0]
             for name, kind, code in AGENCIES
         }
-        for email, name, agency_code, role, _purpose in SIGN_INS:
+
+    def users(self, agencies: dict[str, Agency]) -> dict[str, User]:
+        people: dict[str, User] = {}
+        every = [(*row[:4],) for row in SIGN_INS] + STAFF
+        for local, name, agency_code, role in every:
+            email = f"{local}@{DOMAIN}"
             user = User.objects.filter(email=email).first() or user_create(
                 email=email, password=DEMO_PASSWORD, display_name=name, email_verified=True
             )
             if agency_code and role:
-                StaffMembership.objects.get_or_create(
-                    user=user, agency=agencies[agency_code], role=role
+                staff_add(agency=agencies[agency_code], user=user, role=role)
+            people[local] = user
+        return people
+
+    def networks(self, agencies: dict[str, Agency], users: dict[str, User]) -> None:
+        rng = random.Random(2026)  # noqa: S311 - demo data, the same every time
+        social_worker, adult_worker = users["practitioner"], users["asc.worker"]
+        practitioner_of = {
+            "Y99901": users["gp"],
+            "Y99902": users["hillside.gp"],
+            "R9X": users["health.visitor"],
+            "URN999001": users["oakwood.dsl"],
+            "URN999002": users["academy.dsl"],
+            "NFP": users["police.officer"],
+            "NHH": users["housing.officer"],
+            "CTV": users["carers.volunteer"],
+        }
+        seed = 100
+        built: list[Network] = []
+        for number in range(20):
+            is_child = number < 14
+            family_name = FAMILY_NAMES[number % len(FAMILY_NAMES)]
+            names = CHILD_NAMES if is_child else ADULT_NAMES
+            given_name = names[number % len(names)]
+            years = rng.randint(2, 16) if is_child else rng.randint(70, 92)
+            born = datetime.date(2026 - years, rng.randint(1, 12), rng.randint(1, 28))
+            coordinator = social_worker if is_child else adult_worker
+            agency = agencies["NCS" if is_child else "NASC"]
+            seed += 7
+            registration = person_register(
+                registered_by=coordinator,
+                agency=agency,
+                given_name=given_name,
+                family_name=family_name,
+                date_of_birth=born,
+                postcode=rng.choice(POSTCODES),
+                address=f"{rng.randint(1, 180)} {rng.choice(['Elm', 'Mill', 'Park'])} Road",
+                identifiers=[IdentifierInput(system="nhs_number", value=demo_nhs_number(seed))],
+            )
+            network = registration.network
+            built.append(network)
+            coordinator_view = viewer_for(user=coordinator, network=network)
+            assert coordinator_view is not None
+            involved = rng.sample(CHILD_AGENCIES if is_child else ADULT_AGENCIES, k=3)
+            for code in involved:
+                professional = practitioner_of[code]
+                membership_add(
+                    network=network,
+                    user=professional,
+                    kind=MemberKind.PROFESSIONAL,
+                    added_by=coordinator,
+                    agency=agencies[code],
                 )
-        self.print_sign_ins()
+                involvement_create(
+                    network=network,
+                    viewer=coordinator_view,
+                    created_by=coordinator,
+                    agency=agencies[code],
+                    service=self.service_of(agencies[code]),
+                    started_on=datetime.date(2026, rng.randint(1, 10), rng.randint(1, 28)),
+                    lead_professional=professional,
+                    contact_name=str(professional),
+                    contact_phone=f"0191 496 0{rng.randint(100, 999)}",
+                    contact_email=professional.email,
+                    visibility=Visibility.NETWORK if code != "NFP" else Visibility.PROFESSIONALS,
+                )
+            carer_email = (
+                f"family@{DOMAIN}"
+                if number == 0
+                else f"{PARENT_NAMES[number % len(PARENT_NAMES)].lower()}.{family_name.lower()}"
+                f"@{DOMAIN}"
+            )
+            carer = User.objects.filter(email=carer_email).first() or user_create(
+                email=carer_email,
+                password=DEMO_PASSWORD,
+                email_verified=True,
+                display_name=f"{PARENT_NAMES[number % len(PARENT_NAMES)]} {family_name}",
+            )
+            membership_add(
+                network=network,
+                user=carer,
+                kind=MemberKind.FAMILY,
+                added_by=coordinator,
+                relationship="Parent" if is_child else "Daughter",
+            )
+        # Two pairs of siblings, so the family view has something to show.
+        for first, second in ((0, 14), (1, 15)):
+            self.siblings(built[first], built[second], social_worker)
+
+    def siblings(self, one: Network, other: Network, coordinator: User) -> None:
+        view = viewer_for(user=coordinator, network=one)
+        if view is not None and viewer_for(user=coordinator, network=other) is not None:
+            relationship_link(
+                network=one,
+                relative_network=other,
+                kind="other",
+                linked_by=coordinator,
+                viewer=view,
+            )
+
+    @staticmethod
+    def service_of(agency: Agency) -> str:
+        return {
+            AgencyKind.GP_PRACTICE: "GP registration",
+            AgencyKind.NHS_TRUST: "Health visiting",
+            AgencyKind.SCHOOL: "Designated safeguarding lead",
+            AgencyKind.POLICE: "Neighbourhood policing team",
+            AgencyKind.HOUSING: "Tenancy support",
+            AgencyKind.VOLUNTARY: "Carers' support group",
+        }.get(AgencyKind(agency.kind), "Support")
 
     def print_sign_ins(self) -> None:
         self.stdout.write("")
         self.stdout.write(f"Caregraph demo sign-ins (password for all: {DEMO_PASSWORD})")
-        for email, _name, _agency, _role, purpose in SIGN_INS:
-            self.stdout.write(f"  {email:<36} {purpose}")
+        for local, _name, _agency, _role, purpose in SIGN_INS:
+            self.stdout.write(f"  {local + '@' + DOMAIN:<36} {purpose}")
         self.stdout.write(
             "Agency staff set up an authenticator app (TOTP) at their first sign-in; family may."
         )

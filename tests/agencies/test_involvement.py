@@ -1,0 +1,90 @@
+"""Agency involvement: who else is involved, and how to reach them."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from agencies.models import Involvement
+from agencies.services import involvement_create
+from caregraph.models import AuditEvent, MemberKind
+from caregraph.policy import viewer_for
+from caregraph.selectors import involvement_list
+from tests.factories import AgencyFactory
+from tests.networks import coordinator_of, member_add, network_create, viewer
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date(2026, 11, 21)
+
+
+def test_a_practitioner_records_involvement_and_it_is_audited() -> None:
+    network = network_create()
+    coordinator = coordinator_of(network)
+    school = AgencyFactory.create(name="Oakwood Primary")
+
+    involvement = involvement_create(
+        network=network,
+        viewer=viewer(network, coordinator),
+        created_by=coordinator,
+        agency=school,
+        service="Designated safeguarding lead",
+        started_on=TODAY,
+        contact_phone="0191 000 0000",
+    )
+
+    assert involvement.visibility == "professionals"
+    assert AuditEvent.objects.filter(object_type="involvement", object_id=involvement.pk).exists()
+    assert network.involvements.get().agency == school
+
+
+def test_an_end_before_the_start_is_refused_and_nothing_is_stored() -> None:
+    network = network_create()
+    coordinator = coordinator_of(network)
+    with pytest.raises(ValidationError) as error:
+        involvement_create(
+            network=network,
+            viewer=viewer(network, coordinator),
+            created_by=coordinator,
+            agency=AgencyFactory.create(),
+            service="Health visiting",
+            started_on=TODAY,
+            ended_on=TODAY - datetime.timedelta(days=1),
+        )
+    assert "ended_on" in error.value.message_dict
+    assert not Involvement.objects.exists()
+
+
+def test_family_cannot_record_involvement_or_choose_professional_visibility() -> None:
+    network = network_create()
+    family = member_add(network, kind=MemberKind.FAMILY).user
+    family_viewer = viewer(network, family)
+    assert family_viewer.visibilities_allowed() == ["network"]
+    with pytest.raises(PermissionDenied):
+        involvement_create(
+            network=network,
+            viewer=family_viewer,
+            created_by=family,
+            agency=AgencyFactory.create(),
+            service="Anything",
+            started_on=TODAY,
+        )
+
+
+def test_family_see_only_involvement_shared_with_everyone() -> None:
+    network = network_create()
+    coordinator = coordinator_of(network)
+    for visibility in ("network", "professionals"):
+        involvement_create(
+            network=network,
+            viewer=viewer(network, coordinator),
+            created_by=coordinator,
+            agency=AgencyFactory.create(),
+            service=f"Shared with {visibility}",
+            started_on=TODAY,
+            visibility=visibility,
+        )
+    family = member_add(network).user
+    family_view = viewer_for(user=family, network=network)
+    assert family_view is not None
+    assert [i.service for i in involvement_list(viewer=family_view)] == ["Shared with network"]
+    assert len(involvement_list(viewer=viewer(network, coordinator))) == 2

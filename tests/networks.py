@@ -1,0 +1,90 @@
+"""Networks for tests, built through the same services that people use."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+
+from accounts.models import User
+from agencies.models import Agency, StaffRole
+from caregraph.models import MemberKind, Membership, Network
+from caregraph.policy import viewer_for
+from caregraph.services.networks import membership_add
+from caregraph.services.people import IdentifierInput, person_register
+from tests.factories import AgencyFactory, UserFactory, staff_create
+
+_nhs_numbers = itertools.count(1)
+
+
+def nhs_number_make() -> str:
+    """A fresh valid NHS Number from the 999 test range."""
+    while True:
+        stem = f"999{next(_nhs_numbers):06d}"
+        check = 11 - sum(int(d) * w for d, w in zip(stem, range(10, 1, -1), strict=True)) % 11
+        if check == 11:
+            return stem + "0"
+        if check != 10:
+            return stem + str(check)
+
+
+def network_create(
+    *,
+    coordinator: User | None = None,
+    agency: Agency | None = None,
+    given_name: str = "Alex",
+    family_name: str = "Morgan",
+    date_of_birth: datetime.date | None = datetime.date(2015, 3, 14),
+    nhs_number: str | None = None,
+) -> Network:
+    """Registers a person; the coordinator (a practitioner) is their first member."""
+    agency = agency or AgencyFactory.create()
+    coordinator = coordinator or staff_create(agency=agency)
+    registration = person_register(
+        registered_by=coordinator,
+        agency=agency,
+        given_name=given_name,
+        family_name=family_name,
+        date_of_birth=date_of_birth,
+        postcode="NE1 4ST",
+        identifiers=[IdentifierInput(system="nhs_number", value=nhs_number or nhs_number_make())],
+    )
+    assert registration.created
+    return registration.network
+
+
+def member_add(
+    network: Network,
+    *,
+    kind: str = MemberKind.FAMILY,
+    user: User | None = None,
+    agency: Agency | None = None,
+    role: str = StaffRole.PRACTITIONER,
+    relationship: str = "",
+    is_coordinator: bool = False,
+) -> Membership:
+    if user is None:
+        user = (
+            staff_create(agency=agency, role=role)
+            if kind == MemberKind.PROFESSIONAL
+            else (UserFactory.create())
+        )
+    return membership_add(
+        network=network,
+        user=user,
+        kind=kind,
+        added_by=None,
+        relationship=relationship,
+        agency=agency,
+        is_coordinator=is_coordinator,
+    )
+
+
+def coordinator_of(network: Network) -> User:
+    membership = network.memberships.get(is_coordinator=True, status="active")
+    return membership.user
+
+
+def viewer(network: Network, user: User):  # type: ignore[no-untyped-def]
+    found = viewer_for(user=user, network=network)
+    assert found is not None
+    return found
