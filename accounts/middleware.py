@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.messages import info
 from django.contrib.sessions.backends.base import SessionBase
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -82,5 +82,10 @@ class RequireMfaMiddleware:
         if request.path.startswith(settings.STATIC_URL):
             return None
         if user_mfa_missing(user=request.user):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"errors": {"non_field_errors": ["Set up two-factor authentication first"]}},
+                    status=403,
+                )
             return redirect("mfa_activate_totp")
         return None

@@ -87,7 +87,7 @@ def ni_number_normalise(raw: str) -> str:
     if not match:
         raise ValidationError(
             "A National Insurance number is 2 letters, 6 digits and a letter from A to D, "
-            "like QQ 12 34 56 C",
+            "like AB 12 34 56 C",
             code="format",
         )
     prefix = match.group(1)

@@ -64,9 +64,13 @@ class Viewer:
         return self.is_coordinator
 
     @property
+    def is_the_person(self) -> bool:
+        return self.membership is not None and self.membership.kind == MemberKind.PERSON
+
+    @property
     def may_view_audit(self) -> bool:
-        """The coordinator and reviewing safeguarding leads can see who has looked."""
-        return self.is_coordinator or self.is_reviewing_lead
+        """The person, the coordinator and reviewing safeguarding leads can see who looked."""
+        return self.is_the_person or self.is_coordinator or self.is_reviewing_lead
 
     @property
     def may_record(self) -> bool:

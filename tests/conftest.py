@@ -23,8 +23,14 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         pytest.skip(f"needs {marker}: {missing}")
 
 
+def _uses_other_processes(request: pytest.FixtureRequest) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and marker.kwargs.get("transaction", False)
+    return bool(transactional) or "transactional_db" in request.fixturenames
+
+
 @pytest.fixture(autouse=True)
-def _test_defaults(settings: Any) -> Iterator[None]:
+def _test_defaults(settings: Any, request: pytest.FixtureRequest) -> Iterator[None]:
     # A per-test cache: allauth's rate limits and used-code memory must not leak between
     # tests, and clearing a shared Redis would wipe a developer's data.
     settings.CACHES = {
@@ -33,6 +39,10 @@ def _test_defaults(settings: Any) -> Iterator[None]:
             "LOCATION": uuid.uuid4().hex,  # locmem caches of one name share their store
         }
     }
+    if not _uses_other_processes(request):
+        # Argon2 is deliberately slow. Tests whose users sign in to a server process keep it,
+        # since that process checks passwords with the real hashers.
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tasks run where they are queued unless a test starts a real worker.
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True

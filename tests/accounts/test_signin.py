@@ -38,7 +38,8 @@ def test_family_member_signs_in_with_email_and_password(client: Client) -> None:
     assert user.display_name in home.content.decode()
 
 
-def test_passwords_are_stored_with_argon2() -> None:
+def test_passwords_are_stored_with_argon2(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
     user = UserFactory.create()
     assert User.objects.get(pk=user.pk).password.startswith("argon2")
 

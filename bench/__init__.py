@@ -1,0 +1,1 @@
+"""Load and performance scripts: run each with `python -m bench.<name>`; see README.md."""
