@@ -41,6 +41,11 @@ class SessionLifetimeMiddleware:
             now = time.time()
             if session_is_expired(session=request.session, now=now):
                 logout(request)
+                if request.path.startswith("/api/"):
+                    return JsonResponse(
+                        {"errors": {"non_field_errors": ["Your session ended: sign in again"]}},
+                        status=401,
+                    )
                 info(request, "You were signed out because your session ended. Sign in again.")
                 return redirect(f"{reverse('account_login')}?next={request.path}")
             request.session.setdefault(SESSION_STARTED_KEY, now)

@@ -4,8 +4,6 @@ from allauth.mfa.models import Authenticator
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 
-from agencies.models import StaffMembership
-
 
 def user_requires_mfa(*, user: AbstractBaseUser | AnonymousUser) -> bool:
     """Agency staff and site operators must use an authenticator app; family may choose to."""
@@ -13,7 +11,9 @@ def user_requires_mfa(*, user: AbstractBaseUser | AnonymousUser) -> bool:
         return False
     if getattr(user, "is_staff", False) or getattr(user, "is_superuser", False):
         return True
-    return StaffMembership.objects.filter(user_id=user.pk, is_active=True).exists()
+    from caregraph.policy import user_is_agency_staff
+
+    return user_is_agency_staff(user=user)
 
 
 def user_has_mfa(*, user: AbstractBaseUser | AnonymousUser) -> bool:

@@ -1,3 +1,98 @@
-from django.urls import path
+"""The API's paths: /api/v1/ for the API itself, /api/schema/ and /api/docs/ to describe it."""
 
-urlpatterns: list = []
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from agencies import api as agencies_api
+from api.auth import AuthTokenApi
+from api.errors import api_not_found
+from caregraph import api as caregraph_api
+
+
+class ApiDocsView(SpectacularSwaggerSplitView):
+    """Swagger UI from our own static files, with no inline script or style, under our CSP."""
+
+    template_name = "api/swagger_ui.html"
+
+
+v1 = [
+    path("auth/token/", AuthTokenApi.as_view(), name="auth_token"),
+    path("people/", caregraph_api.PersonListApi.as_view(), name="person_list"),
+    path("people/<int:person_id>/", caregraph_api.PersonDetailApi.as_view(), name="person_detail"),
+    path(
+        "people/<int:person_id>/identifiers/",
+        caregraph_api.PersonIdentifierListApi.as_view(),
+        name="person_identifier_list",
+    ),
+    path("networks/", caregraph_api.NetworkListApi.as_view(), name="network_list"),
+    path(
+        "networks/<int:network_id>/",
+        caregraph_api.NetworkDetailApi.as_view(),
+        name="network_detail",
+    ),
+    path(
+        "networks/<int:network_id>/members/",
+        caregraph_api.NetworkMemberListApi.as_view(),
+        name="network_member_list",
+    ),
+    path(
+        "networks/<int:network_id>/members/<int:membership_id>/",
+        caregraph_api.NetworkMemberDetailApi.as_view(),
+        name="network_member_detail",
+    ),
+    path(
+        "networks/<int:network_id>/invitations/",
+        caregraph_api.NetworkInvitationListApi.as_view(),
+        name="network_invitation_list",
+    ),
+    path(
+        "networks/<int:network_id>/invitations/<int:invitation_id>/",
+        caregraph_api.NetworkInvitationDetailApi.as_view(),
+        name="network_invitation_detail",
+    ),
+    path(
+        "networks/<int:network_id>/join-requests/",
+        caregraph_api.NetworkJoinRequestListApi.as_view(),
+        name="network_join_request_list",
+    ),
+    path(
+        "networks/<int:network_id>/join-requests/<int:join_request_id>/approve/",
+        caregraph_api.NetworkJoinRequestApproveApi.as_view(),
+        name="network_join_request_approve",
+    ),
+    path(
+        "networks/<int:network_id>/join-requests/<int:join_request_id>/decline/",
+        caregraph_api.NetworkJoinRequestDeclineApi.as_view(),
+        name="network_join_request_decline",
+    ),
+    path(
+        "networks/<int:network_id>/involvements/",
+        agencies_api.NetworkInvolvementListApi.as_view(),
+        name="network_involvement_list",
+    ),
+    path(
+        "networks/<int:network_id>/involvements/<int:involvement_id>/",
+        agencies_api.NetworkInvolvementDetailApi.as_view(),
+        name="network_involvement_detail",
+    ),
+    path(
+        "networks/<int:network_id>/audit/",
+        caregraph_api.NetworkAuditListApi.as_view(),
+        name="network_audit_list",
+    ),
+    path("agencies/", agencies_api.AgencyListApi.as_view(), name="agency_list"),
+    path("agencies/<int:agency_id>/", agencies_api.AgencyDetailApi.as_view(), name="agency_detail"),
+    path(
+        "agencies/<int:agency_id>/staff/",
+        agencies_api.AgencyStaffListApi.as_view(),
+        name="agency_staff_list",
+    ),
+]
+
+urlpatterns = [
+    path("v1/", include((v1, "api_v1"))),
+    path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("docs/", ApiDocsView.as_view(url_name="api_schema"), name="api_docs"),
+    # Anything else under /api/ answers in the API's shape, not with a web page.
+    re_path(r"^.*$", api_not_found),
+]

@@ -73,6 +73,11 @@ class Viewer:
         return self.is_the_person or self.is_coordinator or self.is_reviewing_lead
 
     @property
+    def may_edit_person(self) -> bool:
+        """Professional members keep the person's details right; reviewing leads only read."""
+        return self.is_member and self.is_professional
+
+    @property
     def may_record(self) -> bool:
         """Professionals may record involvement and identifiers; family and friends may not."""
         return self.is_professional
@@ -82,6 +87,29 @@ class Viewer:
         if self.is_professional:
             return list(Visibility.values)
         return [Visibility.NETWORK]
+
+
+MATCH_REVIEWER_ROLES = (StaffRole.SAFEGUARDING_LEAD, StaffRole.AGENCY_ADMIN)
+
+
+def user_is_agency_staff(*, user: AnyUser) -> bool:
+    """Active staff of any agency: they may register people and must use two-factor sign-in."""
+    if not user.is_authenticated:
+        return False
+    return StaffMembership.objects.filter(user_id=user.pk, is_active=True).exists()
+
+
+def user_may_register_people(*, user: AnyUser) -> bool:
+    return user_is_agency_staff(user=user)
+
+
+def user_may_review_matches(*, user: AnyUser) -> bool:
+    """Safeguarding leads and agency admins review possible matches; nobody else does."""
+    if not user.is_authenticated:
+        return False
+    return StaffMembership.objects.filter(
+        user_id=user.pk, role__in=MATCH_REVIEWER_ROLES, is_active=True
+    ).exists()
 
 
 def _staff_agency_ids(user_id: int, *, role: str | None = None) -> frozenset[int]:

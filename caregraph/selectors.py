@@ -8,22 +8,31 @@ from dataclasses import dataclass, field
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
-from agencies.models import Involvement
+from accounts.models import User
+from agencies.models import Agency, Involvement, StaffMembership
 from caregraph.models import (
     AuditAction,
     AuditEvent,
     Identifier,
+    Invitation,
     JoinRequest,
     JoinRequestStatus,
     Membership,
     MembershipStatus,
+    Merge,
     Network,
     Person,
     PersonRelationship,
 )
-from caregraph.policy import Viewer, networks_visible_to, records_visible_to
+from caregraph.policy import (
+    Viewer,
+    network_get_for_user,
+    networks_visible_to,
+    records_visible_to,
+)
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -153,7 +162,7 @@ def join_request_list(*, viewer: Viewer) -> QuerySet[JoinRequest]:
 def network_graph(*, overview: Overview) -> dict[str, list[dict[str, str]]]:
     """Nodes and edges of the network map: the person, members, agencies and relatives."""
     person_node = f"person-{overview.person.pk}"
-    nodes = [{"id": person_node, "label": overview.person.full_name, "kind": "person"}]
+    nodes = [{"id": person_node, "label": overview.person.full_name, "kind": "centre"}]
     edges: list[dict[str, str]] = []
     for member in overview.members:
         node = f"member-{member.pk}"
@@ -184,3 +193,116 @@ def network_graph(*, overview: Overview) -> dict[str, list[dict[str, str]]]:
 
 def involvement_prefetch() -> Prefetch:
     return Prefetch("involvements", queryset=Involvement.objects.select_related("agency"))
+
+
+# --- Reads for the pages -------------------------------------------------------------------
+
+
+def network_list_with_role(*, user: AnyUser) -> QuerySet[Network]:
+    """The user's networks, newest first, each with `my_memberships`: their active membership
+    there (empty where they see it as a reviewing safeguarding lead). Two queries however many."""
+    mine = Membership.objects.filter(
+        user_id=user.pk or 0, status=MembershipStatus.ACTIVE
+    ).select_related("agency")
+    return network_list_for_user(user=user).prefetch_related(
+        Prefetch("memberships", queryset=mine, to_attr="my_memberships")
+    )
+
+
+def invitation_list_pending(*, viewer: Viewer) -> QuerySet[Invitation]:
+    """Invitations not yet accepted, withdrawn or expired: for those who manage members."""
+    if not viewer.may_manage_members:
+        return Invitation.objects.none()
+    return (
+        Invitation.objects.filter(
+            network_id=viewer.network_id,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("invited_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def agency_list_for_staff(*, user: AnyUser) -> list[Agency]:
+    """The agencies the user works for now; empty for family, friends and the person."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        Agency.objects.filter(staff__user_id=user.pk, staff__is_active=True)
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+def agency_list() -> QuerySet[Agency]:
+    return Agency.objects.order_by("name", "pk")
+
+
+def user_exists_with_email(*, email: str) -> bool:
+    return User.objects.filter(email__iexact=email.strip()).exists()
+
+
+def merge_list_undoable(*, user: AnyUser) -> QuerySet[Merge]:
+    """Merges not undone, newest first, that this user may undo: a reviewer who can see the
+    network that now holds both records."""
+    from caregraph.policy import user_may_review_matches
+
+    if not user_may_review_matches(user=user):
+        return Merge.objects.none()
+    visible = networks_visible_to(user=user).values("person_id")
+    return (
+        Merge.objects.filter(undone_at__isnull=True, survivor_id__in=visible)
+        .select_related("survivor", "merged", "performed_by")
+        .order_by("-performed_at", "-pk")
+    )
+
+
+# --- Reads for the API ---------------------------------------------------------------------
+
+
+def person_get_for_user(*, user: AnyUser, person_id: int | str) -> tuple[Person, Viewer]:
+    """A person and the user's standing in their network; 404 for "not there" and "not yours".
+
+    A person is visible where their network is. A record merged into another answers 404:
+    its content now lives with the survivor.
+    """
+    try:
+        network_id = (
+            Network.objects.filter(person_id=int(person_id), person__merged_into__isnull=True)
+            .values_list("pk", flat=True)
+            .first()
+        )
+    except (ValueError, TypeError) as missing:
+        raise Http404("No such person") from missing
+    if network_id is None:
+        raise Http404("No such person")
+    network, viewer = network_get_for_user(user=user, network_id=network_id)
+    return network.person, viewer
+
+
+def network_get_to_ask_to_join(*, network_id: int | str) -> Network:
+    """The network a professional asks to join: they may not see it, so nothing is loaded
+    but its id, which registration told them."""
+    try:
+        return Network.objects.only("pk").get(pk=int(network_id))
+    except (Network.DoesNotExist, ValueError, TypeError) as missing:
+        raise Http404("No such network") from missing
+
+
+def membership_get_active(*, viewer: Viewer, membership_id: int | str) -> Membership:
+    """An active membership of the viewer's network; 404 otherwise."""
+    try:
+        return member_list(viewer=viewer).get(pk=int(membership_id))
+    except (Membership.DoesNotExist, ValueError, TypeError) as missing:
+        raise Http404("No such member") from missing
+
+
+def agency_staff_list(*, agency: Agency) -> QuerySet[StaffMembership]:
+    """An agency's current staff, by name: for other agency staff to find a colleague."""
+    return (
+        StaffMembership.objects.filter(agency=agency, is_active=True)
+        .select_related("user")
+        .order_by("user__display_name", "pk")
+    )

@@ -183,6 +183,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.session_clear_expired_task",
         "schedule": timedelta(seconds=env.int("SESSION_CLEAR_INTERVAL_SECONDS", default=3600)),
     },
+    "idempotency-keys-purge": {
+        "task": "api.tasks.idempotency_key_purge_task",
+        "schedule": crontab(minute=47, hour=2),
+    },
     "sign-in-attempts-purge": {
         "task": "accounts.tasks.signin_attempts_purge_task",
         "schedule": crontab(minute=37, hour=3),
@@ -315,14 +319,50 @@ if PRODUCTION:
     if env.bool("BEHIND_TLS_PROXY", default=True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=30)
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Token first, so that a request without credentials is answered 401 with a challenge.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PagePagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [],  # a view that filters names its django-filter FilterSet
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "Caregraph API", "VERSION": "1"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Caregraph API",
+    "DESCRIPTION": (
+        "The care network around a person at risk, for council case systems, GP systems and "
+        "scripts. Ask for a token at `POST /api/v1/auth/token/` and send it as "
+        '`Authorization: Token <token>`. Errors are `{"errors": {"<field>": ["..."]}}`; '
+        "what you may not see answers 404. Lists are paginated with `?page=`."
+    ),
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "MemberKindEnum": "caregraph.models.MemberKind",
+        "AgencyKindEnum": "agencies.models.AgencyKind",
+        "StaffRoleEnum": "agencies.models.StaffRole",
+        "VisibilityEnum": "caregraph.models.Visibility",
+        "IdentifierSystemEnum": "caregraph.models.IdentifierSystem",
+        "JoinRequestStatusEnum": "caregraph.models.JoinRequestStatus",
+        "AuditActionEnum": "caregraph.models.AuditAction",
+    },
+    # Served from our own static files (drf-spectacular-sidecar): nothing from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 PHONENUMBER_DEFAULT_REGION = "GB"
 

@@ -1,8 +1,69 @@
 from django.urls import path
 
-from frontend import views
+from frontend.views import home, invitations, involvement, matches, members, networks, people
+
+network = "networks/<int:network_id>/"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("accessibility/", views.accessibility, name="accessibility"),
+    path("", home.home, name="home"),
+    path("accessibility/", home.accessibility, name="accessibility"),
+    # People
+    path("people/register/", people.person_register_page, name="person_register"),
+    path(
+        "people/register/existing/",
+        people.person_register_existing,
+        name="person_register_existing",
+    ),
+    path("people/search/", people.person_search_page, name="person_search"),
+    path("people/matches/", matches.match_list, name="match_list"),
+    path("people/matches/<int:candidate_id>/merge/", matches.match_merge, name="match_merge"),
+    path("people/matches/<int:candidate_id>/dismiss/", matches.match_dismiss, name="match_dismiss"),
+    path("people/merges/<int:merge_id>/undo/", matches.merge_undo, name="merge_undo"),
+    # A person's record and network
+    path(network, networks.network_overview, name="network_overview"),
+    path(f"{network}map/", networks.network_map, name="network_map"),
+    path(f"{network}family/", networks.network_family, name="network_family"),
+    path(f"{network}audit/", networks.network_audit, name="network_audit"),
+    path(f"{network}members/", members.network_members, name="network_members"),
+    path(f"{network}members/invite/", members.invitation_create_page, name="invitation_create"),
+    path(
+        f"{network}members/<int:membership_id>/remove/",
+        members.membership_remove,
+        name="membership_remove",
+    ),
+    path(
+        f"{network}members/<int:membership_id>/coordinator/",
+        members.membership_coordinator,
+        name="membership_coordinator",
+    ),
+    path(f"{network}leave/", members.membership_leave, name="membership_leave"),
+    path(
+        f"{network}invitations/<int:invitation_id>/withdraw/",
+        members.invitation_withdraw,
+        name="invitation_withdraw",
+    ),
+    path(f"{network}join-requests/", members.join_request_list_page, name="join_request_list"),
+    path(
+        f"{network}join-requests/<int:join_request_id>/",
+        members.join_request_decide_page,
+        name="join_request_decide",
+    ),
+    path(f"{network}involvement/", involvement.involvement_list_page, name="involvement_list"),
+    path(
+        f"{network}involvement/add/",
+        involvement.involvement_create_page,
+        name="involvement_create",
+    ),
+    path(
+        f"{network}involvement/<int:involvement_id>/edit/",
+        involvement.involvement_update_page,
+        name="involvement_update",
+    ),
+    path(
+        f"{network}involvement/<int:involvement_id>/close/",
+        involvement.involvement_close_page,
+        name="involvement_close",
+    ),
+    # The link in an invitation e-mail (caregraph.tasks.invitation_send_task)
+    path("invitations/<str:token>/", invitations.invitation_accept_page, name="invitation_accept"),
 ]

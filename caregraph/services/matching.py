@@ -16,9 +16,8 @@ from dataclasses import dataclass
 import jellyfish
 from django.db.models import Q, QuerySet
 
-from agencies.models import StaffMembership, StaffRole
 from caregraph.models import MatchCandidate, MatchStatus, Person
-from caregraph.policy import AnyUser, networks_visible_to
+from caregraph.policy import AnyUser, networks_visible_to, user_may_review_matches
 
 MATCH_THRESHOLD = 0.8
 """A candidate scoring at least this goes into the review queue."""
@@ -49,8 +48,6 @@ POSTCODE_REASONS = {
     "missing": "",
     "different": "different postcode",
 }
-
-MATCH_REVIEWER_ROLES = (StaffRole.SAFEGUARDING_LEAD, StaffRole.AGENCY_ADMIN)
 
 
 @dataclass(frozen=True)
@@ -199,15 +196,6 @@ def person_match_queue(*, person_id: int) -> int:
         )
         queued += created
     return queued
-
-
-def user_may_review_matches(*, user: AnyUser) -> bool:
-    """Safeguarding leads and agency admins review possible matches; nobody else does."""
-    if not user.is_authenticated:
-        return False
-    return StaffMembership.objects.filter(
-        user_id=user.pk, role__in=MATCH_REVIEWER_ROLES, is_active=True
-    ).exists()
 
 
 def match_candidates_open(*, user: AnyUser) -> QuerySet[MatchCandidate]:

@@ -44,9 +44,8 @@ from caregraph.models import (
     Person,
     PersonRelationship,
 )
-from caregraph.policy import AnyUser, networks_visible_to
+from caregraph.policy import AnyUser, networks_visible_to, user_may_review_matches
 from caregraph.services.audit import audit_record
-from caregraph.services.matching import user_may_review_matches
 
 NETWORK_OWNED: list[tuple[str, str]] = [
     ("caregraph.Membership", "network"),

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 import jellyfish
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.models import User
@@ -22,6 +22,7 @@ from caregraph.models import (
     Network,
     Person,
 )
+from caregraph.policy import Viewer
 from caregraph.services.audit import audit_record
 
 POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})$")
@@ -205,9 +206,17 @@ def _person_create(
 
 
 def identifier_add(
-    *, person: Person, added_by: User, system: str, value: str, agency: Agency | None = None
+    *,
+    person: Person,
+    viewer: Viewer,
+    added_by: User,
+    system: str,
+    value: str,
+    agency: Agency | None = None,
 ) -> Identifier:
-    """Adds an identifier; one already held by someone else is refused, never moved."""
+    """Professionals add identifiers; one already held by someone else is refused, never moved."""
+    if not viewer.may_record:
+        raise PermissionDenied("Only professionals can add identifiers")
     (checked,) = identifiers_normalise([IdentifierInput(system=system, value=value, agency=agency)])
     holder = person_find_by_identifiers([checked])
     if holder is not None:
@@ -238,6 +247,7 @@ def identifier_add(
 def person_update(
     *,
     person: Person,
+    viewer: Viewer,
     updated_by: User,
     given_name: str,
     family_name: str,
@@ -245,6 +255,9 @@ def person_update(
     postcode: str,
     address: str,
 ) -> Person:
+    """Professional members of the person's network keep their details right."""
+    if not viewer.may_edit_person:
+        raise PermissionDenied("Only professionals in this network can change these details")
     person.given_name, person.family_name = given_name.strip(), family_name.strip()
     person.given_name_key, person.family_name_key = name_key(given_name), name_key(family_name)
     person.date_of_birth = date_of_birth

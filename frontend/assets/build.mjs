@@ -1,4 +1,4 @@
-// Builds Caregraph's CSS and copies GOV.UK Frontend's JavaScript: `npm run build`.
+// Builds Caregraph's CSS and copies GOV.UK Frontend's and cytoscape.js's JavaScript: `npm run build`.
 // Silent on success; the output goes to frontend/static/frontend/build/ (gitignored).
 import { cp, mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
@@ -7,6 +7,7 @@ import { compileAsync } from 'sass'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const govuk = join(root, 'node_modules', 'govuk-frontend', 'dist', 'govuk')
+const cytoscape = join(root, 'node_modules', 'cytoscape', 'dist')
 const out = join(root, 'frontend', 'static', 'frontend', 'build')
 const assetsUrl = '/static/frontend/build/assets/' // $govuk-assets-path in caregraph.scss
 
@@ -32,5 +33,7 @@ await Promise.all([
   ...['govuk-frontend.min.js', 'govuk-frontend.min.js.map'].map((name) =>
     cp(join(govuk, name), join(out, name))
   ),
+  // The network map draws with cytoscape.js, loaded as an ES module by network-map.mjs.
+  cp(join(cytoscape, 'cytoscape.esm.min.mjs'), join(out, 'cytoscape.esm.min.mjs')),
   ...[...assets].map((asset) => cp(join(govuk, 'assets', asset), join(out, 'assets', asset)))
 ])

@@ -30,7 +30,7 @@ def refused(action) -> bool:  # type: ignore[no-untyped-def]
     return False
 
 
-def raw(sql: str, params: list[object]) -> None:
+def raw(sql: str, params: list[str | int]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 

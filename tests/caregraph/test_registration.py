@@ -193,3 +193,38 @@ def test_two_registrations_racing_with_one_nhs_number_make_one_person() -> None:
     assert Identifier.objects.get(system=IdentifierSystem.NHS_NUMBER).value == "9990000018"
     loser = next(registration for registration in results.values() if not registration.created)
     assert loser.matched_on == [IdentifierSystem.NHS_NUMBER]
+
+
+@pytest.mark.django_db
+def test_family_cannot_change_the_persons_details_or_add_identifiers() -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from caregraph.models import MemberKind
+    from caregraph.services.people import identifier_add, person_update
+    from tests.networks import member_add, network_create, viewer
+
+    network = network_create()
+    family = member_add(network, kind=MemberKind.FAMILY).user
+    family_viewer = viewer(network, family)
+    with pytest.raises(PermissionDenied):
+        person_update(
+            person=network.person,
+            viewer=family_viewer,
+            updated_by=family,
+            given_name="Changed",
+            family_name="Name",
+            date_of_birth=None,
+            postcode="",
+            address="",
+        )
+    with pytest.raises(PermissionDenied):
+        identifier_add(
+            person=network.person,
+            viewer=family_viewer,
+            added_by=family,
+            system="ni_number",
+            value="AB123456C",
+        )
+    network.person.refresh_from_db()
+    assert network.person.given_name == "Alex"
+    assert network.person.identifiers.count() == 1

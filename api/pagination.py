@@ -1,0 +1,9 @@
+"""Lists come in pages: ``?page=`` and ``?page_size=``, with ``count``, ``next``, ``previous``."""
+
+from rest_framework.pagination import PageNumberPagination
+
+
+class PagePagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200

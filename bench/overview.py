@@ -1,0 +1,144 @@
+"""Benchmark: a person's overview with 200 members and 50 involvements.
+
+Prints the overview page's query count for 5 and for 200 members (it must not grow), and
+its server time p50/p95 beside a bare Django JSON view (/healthz) measured in the same
+run through the same middleware, so the numbers read on any machine.
+
+    python -m bench.overview [--members 200] [--involvements 50] [--runs 200]
+
+Runs in a throwaway test database (DATABASE_URL or SQLite); touches no real data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caregraph.settings")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import (  # noqa: E402
+    CaptureQueriesContext,
+    setup_test_environment,
+    teardown_test_environment,
+)
+
+
+@contextmanager
+def throwaway_database() -> Iterator[None]:
+    setup_test_environment()
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        yield
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        teardown_test_environment()
+
+
+def timings(call: Callable[[], object], runs: int) -> list[float]:
+    for _ in range(10):
+        call()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def percentile(samples: list[float], share: float) -> float:
+    return statistics.quantiles(samples, n=100, method="inclusive")[int(share * 100) - 1]
+
+
+def network_build(*, members: int, involvements: int):  # type: ignore[no-untyped-def]
+    from agencies.services import involvement_create
+    from caregraph.models import MemberKind
+    from tests.factories import AgencyFactory, UserFactory, staff_create
+    from tests.networks import member_add, network_create, viewer
+
+    agency = AgencyFactory.create()
+    coordinator = staff_create(agency=agency)
+    network = network_create(coordinator=coordinator, agency=agency)
+    for number in range(members - 1):
+        kind = MemberKind.PROFESSIONAL if number % 4 == 0 else MemberKind.FAMILY
+        if kind == MemberKind.PROFESSIONAL:
+            member_add(network, kind=kind, agency=AgencyFactory.create())
+        else:
+            member_add(network, kind=kind, user=UserFactory.create())
+        if number % 25 == 0:
+            print(f"\r  building: {number + 1}/{members} members", end="", file=sys.stderr)
+    standing = viewer(network, coordinator)
+    for number in range(involvements):
+        involvement_create(
+            network=network,
+            viewer=standing,
+            created_by=coordinator,
+            agency=AgencyFactory.create(),
+            service=f"Service {number}",
+            started_on=datetime.date(2026, 1, 1),
+        )
+    print(f"\r  built {members} members, {involvements} involvements", file=sys.stderr)
+    return network, coordinator
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=200)
+    parser.add_argument("--involvements", type=int, default=50)
+    parser.add_argument("--runs", type=int, default=200)
+    args = parser.parse_args()
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.ALLOWED_HOSTS = ["testserver"]
+
+    with throwaway_database():
+        small, small_user = network_build(members=5, involvements=5)
+        large, large_user = network_build(members=args.members, involvements=args.involvements)
+        client = Client()
+        counts = {}
+        for label, network, user in (
+            ("5", small, small_user),
+            (str(args.members), large, large_user),
+        ):
+            client.force_login(user)
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(f"/networks/{network.pk}/").status_code == 200
+            counts[label] = len(queries)
+
+        client.force_login(large_user)
+        overview = timings(lambda: client.get(f"/networks/{large.pk}/"), args.runs)
+        bare = timings(lambda: client.get("/healthz"), args.runs)
+
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    print(f"database: {engine}; {args.runs} requests each, in-process test client")
+    print(
+        f"queries for the overview: 5 members -> {counts['5']}, "
+        f"{args.members} members -> {counts[str(args.members)]}"
+    )
+    print(f"{'view':<44}{'p50 ms':>10}{'p95 ms':>10}")
+    print(
+        f"{'bare Django JSON view (/healthz)':<44}"
+        f"{statistics.median(bare):>10.2f}{percentile(bare, 0.95):>10.2f}"
+    )
+    label = f"overview, {args.members} members, {args.involvements} involvements"
+    print(f"{label:<44}{statistics.median(overview):>10.2f}{percentile(overview, 0.95):>10.2f}")
+    print(f"ratio p95 overview / bare: {percentile(overview, 0.95) / percentile(bare, 0.95):.1f}x")
+    if counts["5"] != counts[str(args.members)]:
+        sys.exit("FAIL: the overview's query count grows with the number of members")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,603 @@
+"""The pages' forms: GOV.UK wording that names the field, and the GOV.UK date input.
+
+Forms check what a person typed and say plainly what is wrong with it; the rules about
+people, networks and records stay in the services, whose errors the views put beside the
+field they are about (`form_errors_from_service`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.forms.boundfield import BoundField
+from django.utils import timezone
+
+from accounts.models import User
+from agencies.models import Agency
+from caregraph.identifiers import identifier_normalise
+from caregraph.models import (
+    IdentifierSystem,
+    MemberKind,
+    Membership,
+    Network,
+    RelationshipKind,
+    Visibility,
+)
+from caregraph.services.people import postcode_normalise
+
+DATE_PARTS = ("day", "month", "year")
+PHONE = re.compile(r"^\+?[0-9 ()-]{6,20}$")
+
+
+class GovDateInput(forms.MultiWidget):
+    """Day, month and year boxes, submitted as `<name>_day`, `<name>_month`, `<name>_year`."""
+
+    def __init__(self) -> None:
+        super().__init__(widgets={part: forms.TextInput() for part in DATE_PARTS})
+
+    def decompress(self, value: Any) -> list[str | None]:
+        if isinstance(value, datetime.date):
+            return [str(value.day), str(value.month), str(value.year)]
+        return [None, None, None]
+
+
+class GovDateField(forms.Field):
+    """A date typed as day, month and year; each error says which part is wrong.
+
+    The error's `parts` param names the boxes to highlight, as the GOV.UK date input asks.
+    """
+
+    widget = GovDateInput
+
+    def __init__(self, *, past: bool = False, **kwargs: Any) -> None:
+        self.past = past
+        super().__init__(**kwargs)
+
+    def _error(self, message: str, code: str, parts: Sequence[str] = DATE_PARTS) -> ValidationError:
+        return ValidationError(message, code=code, params={"parts": list(parts)})
+
+    def clean(self, value: Any) -> datetime.date | None:
+        if isinstance(value, datetime.date):
+            return value
+        given = [str(part or "").strip() for part in value or []]
+        typed = dict(zip(DATE_PARTS, given, strict=False))
+        missing = [part for part in DATE_PARTS if not typed.get(part)]
+        label = str(self.label)
+        if len(missing) == len(DATE_PARTS):
+            if self.required:
+                raise self._error(str(self.error_messages["required"]), "required")
+            return None
+        if missing:
+            named = " and ".join(missing)
+            raise self._error(f"{label} must include a {named}", "incomplete", missing)
+        not_numbers = [part for part in DATE_PARTS if not typed[part].isdigit()]
+        if not_numbers:
+            raise self._error(f"{label} must be a real date", "invalid", not_numbers)
+        if len(typed["year"]) != 4:
+            raise self._error("Year must include 4 numbers", "year", ["year"])
+        try:
+            date = datetime.date(int(typed["year"]), int(typed["month"]), int(typed["day"]))
+        except ValueError as error:
+            raise self._error(f"{label} must be a real date", "invalid") from error
+        if self.past and date > timezone.localdate():
+            raise self._error(f"{label} must be today or in the past", "future")
+        return date
+
+
+class GovBoundField(BoundField):
+    """Points the error summary's link at the box that is wrong, as GOV.UK asks."""
+
+    @property
+    def id_for_label(self) -> str:
+        widget = self.field.widget
+        if isinstance(widget, GovDateInput):
+            return f"{self.auto_id}_{self.date_error_parts[0] if self.errors else 'day'}"
+        if isinstance(widget, forms.RadioSelect):
+            return f"{self.auto_id}_0"
+        return super().id_for_label
+
+    @property
+    def date_error_parts(self) -> list[str]:
+        parts: set[str] = set()
+        for error in self.errors.as_data():
+            parts.update((error.params or {}).get("parts", DATE_PARTS))
+        return [part for part in DATE_PARTS if part in parts]
+
+    @property
+    def date_parts(self) -> list[dict[str, str]]:
+        """Each box of a date input: its part, id, name, label, what was typed, and error."""
+        value = self.value()
+        if isinstance(value, datetime.date):
+            typed = [str(value.day), str(value.month), str(value.year)]
+        elif isinstance(value, list | tuple):
+            typed = [str(part or "") for part in value]
+        else:
+            typed = ["", "", ""]
+        errors = self.date_error_parts
+        return [
+            {
+                "part": part,
+                "id": f"{self.auto_id}_{part}",
+                "name": f"{self.html_name}_{part}",
+                "label": part.capitalize(),
+                "value": typed[index] if index < len(typed) else "",
+                "width": "4" if part == "year" else "2",
+                "error": "true" if part in errors else "",
+            }
+            for index, part in enumerate(DATE_PARTS)
+        ]
+
+
+class GovForm(forms.Form):
+    bound_field_class = GovBoundField
+    label_suffix = ""
+
+
+def form_errors_from_service(
+    form: forms.Form, error: ValidationError, *, fields: Mapping[str, str] | None = None
+) -> None:
+    """Puts a service's errors beside the fields they name, or at the top of the form."""
+    fields = fields or {}
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for key, messages in error.message_dict.items():
+        name = fields.get(key, key)
+        form.add_error(name if name in form.fields else None, messages)
+
+
+def _too_long(label: str, max_length: int) -> str:
+    name = label.removesuffix(" (optional)").rstrip("?")
+    return f"{name} must be {max_length} characters or fewer"
+
+
+def _text(label: str, *, required_message: str = "", **kwargs: Any) -> forms.CharField:
+    """A text field whose errors say which field is wrong and what to do, GOV.UK style."""
+    error_messages = {"required": required_message} if required_message else {}
+    if "max_length" in kwargs:
+        error_messages["max_length"] = _too_long(label, kwargs["max_length"])
+    return forms.CharField(
+        label=label, required=bool(required_message), error_messages=error_messages, **kwargs
+    )
+
+
+def _identifier(system: IdentifierSystem, value: str) -> str:
+    value = (value or "").strip()
+    return identifier_normalise(system=system, value=value) if value else ""
+
+
+class PersonRegisterForm(GovForm):
+    given_name = _text(
+        "Given name",
+        required_message="Enter the given name",
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    family_name = _text(
+        "Family name",
+        required_message="Enter the family name",
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    date_of_birth = GovDateField(
+        label="Date of birth",
+        past=True,
+        help_text="For example, 27 3 2016",
+        error_messages={"required": "Enter the date of birth"},
+    )
+    postcode = _text(
+        "Postcode (optional)",
+        max_length=10,
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "autocomplete": "off"}),
+    )
+    address = _text(
+        "Address (optional)",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
+    )
+    nhs_number = _text(
+        "NHS Number (optional)",
+        help_text="10 digits, for example 485 777 3456",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input--width-10", "inputmode": "numeric", "autocomplete": "off"}
+        ),
+    )
+    upn = _text(
+        "Unique Pupil Number (optional)",
+        help_text="13 characters, for example A123456789012",
+        max_length=20,
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-20", "autocomplete": "off"}),
+    )
+    ni_number = _text(
+        "National Insurance number (optional)",
+        help_text="For example, QQ 12 34 56 C",
+        max_length=20,
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "autocomplete": "off"}),
+    )
+    case_reference = _text(
+        "Your agency's case reference (optional)",
+        max_length=40,
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-20", "autocomplete": "off"}),
+    )
+    agency = forms.ModelChoiceField(
+        label="Which agency are you registering for?",
+        queryset=Agency.objects.none(),
+        empty_label=None,
+        error_messages={"required": "Select the agency you are registering for"},
+    )
+
+    def __init__(self, *args: Any, agencies: Sequence[Agency], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        agency_field = self.fields["agency"]
+        assert isinstance(agency_field, forms.ModelChoiceField)
+        agency_field.queryset = Agency.objects.filter(pk__in=[agency.pk for agency in agencies])
+        agency_field.initial = agencies[0].pk if agencies else None
+        # Someone working for one agency registers for it, without being asked.
+        self.only_agency = agencies[0] if len(agencies) == 1 else None
+        if self.only_agency is not None:
+            del self.fields["agency"]
+
+    @property
+    def registering_agency(self) -> Agency:
+        return self.only_agency or self.cleaned_data["agency"]
+
+    def clean_postcode(self) -> str:
+        return postcode_normalise(self.cleaned_data["postcode"])
+
+    def clean_nhs_number(self) -> str:
+        return _identifier(IdentifierSystem.NHS_NUMBER, self.cleaned_data["nhs_number"])
+
+    def clean_upn(self) -> str:
+        return _identifier(IdentifierSystem.UPN, self.cleaned_data["upn"])
+
+    def clean_ni_number(self) -> str:
+        return _identifier(IdentifierSystem.NI_NUMBER, self.cleaned_data["ni_number"])
+
+    def clean_case_reference(self) -> str:
+        return _identifier(IdentifierSystem.LA_CASE_REFERENCE, self.cleaned_data["case_reference"])
+
+    # The service's errors are keyed by identifier system; these are the fields they belong to.
+    SERVICE_FIELDS = {
+        IdentifierSystem.NHS_NUMBER.value: "nhs_number",
+        IdentifierSystem.UPN.value: "upn",
+        IdentifierSystem.NI_NUMBER.value: "ni_number",
+        IdentifierSystem.LA_CASE_REFERENCE.value: "case_reference",
+    }
+
+
+class JoinRequestForm(GovForm):
+    reason = _text(
+        "Why do you need to join this network?",
+        required_message="Say why you need to join this network",
+        max_length=2000,
+        help_text="The network's coordinator reads this before deciding.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class PersonSearchForm(GovForm):
+    """Either an NHS Number, or family name, given name and date of birth together."""
+
+    nhs_number = _text(
+        "NHS Number",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input--width-10", "inputmode": "numeric", "autocomplete": "off"}
+        ),
+    )
+    family_name = _text(
+        "Family name",
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    given_name = _text(
+        "Given name",
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    date_of_birth = GovDateField(
+        label="Date of birth",
+        required=False,
+        past=True,
+        help_text="For example, 27 3 2016",
+    )
+
+    def clean_nhs_number(self) -> str:
+        return _identifier(IdentifierSystem.NHS_NUMBER, self.cleaned_data["nhs_number"])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.errors or cleaned.get("nhs_number"):
+            return cleaned
+        named = {
+            "family_name": "Enter the family name",
+            "given_name": "Enter the given name",
+            "date_of_birth": "Enter the date of birth",
+        }
+        if not any(cleaned.get(name) for name in named):
+            self.add_error(
+                "nhs_number",
+                "Enter an NHS Number, or a family name, given name and date of birth",
+            )
+            return cleaned
+        for name, message in named.items():
+            if not cleaned.get(name):
+                self.add_error(
+                    name,
+                    ValidationError(message, code="required", params={"parts": list(DATE_PARTS)}),
+                )
+        return cleaned
+
+    @property
+    def searched_by(self) -> str:
+        return "NHS Number" if self.cleaned_data.get("nhs_number") else "name and date of birth"
+
+
+INVITABLE_KINDS = [
+    (MemberKind.FAMILY.value, MemberKind.FAMILY.label),
+    (MemberKind.FRIEND.value, MemberKind.FRIEND.label),
+    (MemberKind.VOLUNTEER.value, MemberKind.VOLUNTEER.label),
+    (MemberKind.PROFESSIONAL.value, MemberKind.PROFESSIONAL.label),
+    (MemberKind.PERSON.value, MemberKind.PERSON.label),
+]
+
+
+class InvitationCreateForm(GovForm):
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text="We will email them a link. The email does not say who the network is for.",
+        error_messages={
+            "required": "Enter their email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": _too_long("Email address", 254),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    kind = forms.ChoiceField(
+        label="How are they part of this person's life?",
+        choices=INVITABLE_KINDS,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how they are part of this person's life"},
+    )
+    relationship = _text(
+        "Relationship (optional)",
+        max_length=100,
+        help_text="For example, Mother, Neighbour or School nurse",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class MembershipRemoveForm(GovForm):
+    reason = _text(
+        "Why are you removing them? (optional)",
+        max_length=2000,
+        help_text="This is kept in the record's audit trail.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class InvitationAccountForm(GovForm):
+    """A new account for someone whose e-mailed invitation link proves their address."""
+
+    display_name = _text(
+        "Your name",
+        required_message="Enter your name",
+        max_length=150,
+        help_text="Other members of the network see this name.",
+        widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
+    )
+    password1 = forms.CharField(
+        label="Create a password",
+        strip=False,
+        help_text="At least 12 characters. A few unrelated words make a good password.",
+        error_messages={"required": "Enter a password"},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label="Confirm your password",
+        strip=False,
+        error_messages={"required": "Enter the password again"},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
+        self.email = email
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "The passwords do not match")
+        elif first:
+            would_be = User(email=self.email, display_name=cleaned.get("display_name", ""))
+            try:
+                password_validation.validate_password(first, would_be)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class InvolvementForm(GovForm):
+    """Recording or changing an agency's involvement; the agency is fixed once recorded."""
+
+    agency = forms.ModelChoiceField(
+        label="Agency",
+        queryset=Agency.objects.none(),
+        empty_label="Choose an agency",
+        error_messages={"required": "Select the agency"},
+    )
+    service = _text(
+        "Service or team",
+        required_message="Enter the service or team",
+        max_length=200,
+        help_text="For example, Child in need team",
+    )
+    lead_professional = forms.ChoiceField(
+        label="Lead professional (optional)",
+        required=False,
+        help_text="A professional in this network who leads for the agency.",
+    )
+    contact_name = _text("Contact name (optional)", max_length=150)
+    contact_phone = _text(
+        "Contact telephone (optional)",
+        max_length=32,
+        widget=forms.TextInput(attrs={"type": "tel", "class": "govuk-input--width-20"}),
+    )
+    contact_email = forms.EmailField(
+        label="Contact email (optional)",
+        required=False,
+        max_length=254,
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": _too_long("Contact email", 254),
+        },
+        widget=forms.EmailInput(attrs={"spellcheck": "false"}),
+    )
+    started_on = GovDateField(
+        label="Start date",
+        help_text="For example, 14 1 2026",
+        error_messages={"required": "Enter the start date"},
+    )
+    ended_on = GovDateField(
+        label="End date (optional)",
+        required=False,
+        help_text="Leave empty while the agency is still involved.",
+    )
+    visibility = forms.ChoiceField(
+        label="Who can see this?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select who can see this"},
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        agencies: Any,
+        professionals: Sequence[Membership],
+        visibilities: Sequence[str],
+        editing: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["agency"]
+        else:
+            agency_field = self.fields["agency"]
+            assert isinstance(agency_field, forms.ModelChoiceField)
+            agency_field.queryset = agencies
+        self.professionals = {str(member.user_id): member.user for member in professionals}
+        lead = self.fields["lead_professional"]
+        assert isinstance(lead, forms.ChoiceField)
+        lead.choices = [("", "No lead professional yet")] + [
+            (str(member.user_id), _member_label(member)) for member in professionals
+        ]
+        visibility = self.fields["visibility"]
+        assert isinstance(visibility, forms.ChoiceField)
+        visibility.choices = [
+            (value, label) for value, label in Visibility.choices if value in visibilities
+        ]
+        if Visibility.PROFESSIONALS in visibilities:
+            visibility.initial = visibility.initial or Visibility.PROFESSIONALS
+        else:
+            visibility.initial = visibility.initial or Visibility.NETWORK
+
+    def clean_contact_phone(self) -> str:
+        phone = self.cleaned_data["contact_phone"].strip()
+        if phone and not PHONE.match(phone):
+            raise ValidationError("Enter a telephone number, like 01632 960 001")
+        return phone
+
+    def clean_lead_professional(self) -> User | None:
+        chosen = self.cleaned_data["lead_professional"]
+        return self.professionals.get(chosen) if chosen else None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        started, ended = cleaned.get("started_on"), cleaned.get("ended_on")
+        if started and ended and ended < started:
+            self.add_error("ended_on", "The end date must be the same as or after the start date")
+        return cleaned
+
+
+def _member_label(member: Membership) -> str:
+    agency = f", {member.agency.name}" if member.agency_id and member.agency else ""
+    return f"{member.user}{agency}"
+
+
+class InvolvementCloseForm(GovForm):
+    ended_on = GovDateField(
+        label="End date",
+        help_text="The day the agency stopped being involved, for example 14 1 2026",
+        error_messages={"required": "Enter the end date"},
+    )
+
+
+class RelativeLinkForm(GovForm):
+    relative_network = forms.ChoiceField(
+        label="Relative",
+        help_text="You can link someone whose network you can see.",
+        error_messages={"required": "Select the relative"},
+    )
+    kind = forms.ChoiceField(
+        label="How are they related to this person?",
+        choices=RelationshipKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how they are related"},
+    )
+
+    def __init__(self, *args: Any, networks: Sequence[Network], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["relative_network"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "Choose a person")] + [
+            (str(network.pk), _person_label(network)) for network in networks
+        ]
+
+
+def _person_label(network: Network) -> str:
+    person = network.person
+    born = ""
+    if person.date_of_birth:
+        born = f", born {person.date_of_birth.day} {person.date_of_birth:%B %Y}"
+    return f"{person.full_name}{born}"
+
+
+class MergeForm(GovForm):
+    survivor = forms.ChoiceField(
+        label="Which record should be kept?",
+        widget=forms.RadioSelect,
+        help_text="The other record's details, members and involvement move into it.",
+        error_messages={"required": "Select which record to keep"},
+    )
+    reason = _text(
+        "Why are these the same person?",
+        required_message="Say why these records are the same person",
+        max_length=2000,
+        help_text="This is kept in both records' audit trails.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args: Any, choices: Sequence[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["survivor"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = list(choices)
+
+
+class MergeUndoForm(GovForm):
+    reason = _text(
+        "Why are you undoing this merge?",
+        required_message="Say why you are undoing this merge",
+        max_length=2000,
+        help_text="This is kept in both records' audit trails.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

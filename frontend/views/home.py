@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from agencies.models import StaffMembership
+from caregraph.policy import user_may_review_matches
+from caregraph.selectors import network_list_with_role
+from frontend.views.common import signed_in_user
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Your networks: the people whose networks you may see, and your role in each."""
+    user = signed_in_user(request)
+    staff_memberships = list(
+        StaffMembership.objects.filter(user=user, is_active=True).select_related("agency")
+    )
+    return render(
+        request,
+        "frontend/home.html",
+        {
+            "networks": list(network_list_with_role(user=user)),
+            "staff_memberships": staff_memberships,
+            "may_review_matches": user_may_review_matches(user=user),
+        },
+    )
+
+
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "frontend/accessibility.html")

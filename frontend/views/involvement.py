@@ -1,0 +1,188 @@
+"""Agency involvement with the person: the list, recording it, changing it, and closing it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from agencies.models import Involvement
+from agencies.services import involvement_create, involvement_end, involvement_update
+from caregraph.models import MemberKind, Network
+from caregraph.policy import Viewer, record_get_for_viewer
+from caregraph.selectors import agency_list, involvement_list, member_list
+from frontend.forms import InvolvementCloseForm, InvolvementForm, form_errors_from_service
+from frontend.views.common import audit_view, network_for_request, posted, signed_in_user
+
+
+def _recording_network(request: HttpRequest, network_id: int) -> tuple[Network, Viewer]:
+    """The network, for professionals who may record involvement; 404 for everyone else."""
+    network, viewer = network_for_request(request, network_id)
+    if not viewer.may_record:
+        raise Http404("No such page")
+    return network, viewer
+
+
+def _involvement(viewer: Viewer, involvement_id: int) -> Involvement:
+    return record_get_for_viewer(
+        Involvement.objects.select_related("agency", "lead_professional"),
+        viewer=viewer,
+        record_id=involvement_id,
+    )
+
+
+def _form(request: HttpRequest, viewer: Viewer, **kwargs: Any) -> InvolvementForm:
+    professionals = list(member_list(viewer=viewer).filter(kind=MemberKind.PROFESSIONAL))
+    return InvolvementForm(
+        posted(request),
+        agencies=agency_list(),
+        professionals=professionals,
+        visibilities=viewer.visibilities_allowed(),
+        **kwargs,
+    )
+
+
+@login_required
+def involvement_list_page(request: HttpRequest, network_id: int) -> HttpResponse:
+    network, viewer = network_for_request(request, network_id)
+    involvements = list(involvement_list(viewer=viewer))
+    today = timezone.localdate()
+    audit_view(request, network=network, summary="Viewed agency involvement")
+    return render(
+        request,
+        "frontend/involvement/list.html",
+        {
+            "network": network,
+            "person": network.person,
+            "viewer": viewer,
+            "open": [i for i in involvements if i.ended_on is None or i.ended_on >= today],
+            "closed": [i for i in involvements if i.ended_on is not None and i.ended_on < today],
+            "section": "involvement",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def involvement_create_page(request: HttpRequest, network_id: int) -> HttpResponse:
+    network, viewer = _recording_network(request, network_id)
+    form = _form(request, viewer)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            involvement = involvement_create(
+                network=network,
+                viewer=viewer,
+                created_by=signed_in_user(request),
+                agency=data["agency"],
+                service=data["service"],
+                started_on=data["started_on"],
+                ended_on=data["ended_on"],
+                lead_professional=data["lead_professional"],
+                contact_name=data["contact_name"],
+                contact_phone=data["contact_phone"],
+                contact_email=data["contact_email"],
+                visibility=data["visibility"],
+            )
+        except ValidationError as error:
+            form_errors_from_service(form, error)
+        else:
+            messages.success(request, f"{involvement.agency}'s involvement is recorded.")
+            return redirect("involvement_list", network_id=network.pk)
+    return render(
+        request,
+        "frontend/involvement/form.html",
+        {"network": network, "person": network.person, "viewer": viewer, "form": form},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def involvement_update_page(
+    request: HttpRequest, network_id: int, involvement_id: int
+) -> HttpResponse:
+    network, viewer = _recording_network(request, network_id)
+    involvement = _involvement(viewer, involvement_id)
+    initial = {
+        "service": involvement.service,
+        "lead_professional": str(involvement.lead_professional_id or ""),
+        "contact_name": involvement.contact_name,
+        "contact_phone": involvement.contact_phone,
+        "contact_email": involvement.contact_email,
+        "started_on": involvement.started_on,
+        "ended_on": involvement.ended_on,
+        "visibility": involvement.visibility,
+    }
+    form = _form(request, viewer, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            involvement_update(
+                involvement=involvement,
+                viewer=viewer,
+                updated_by=signed_in_user(request),
+                service=data["service"],
+                started_on=data["started_on"],
+                ended_on=data["ended_on"],
+                lead_professional=data["lead_professional"],
+                contact_name=data["contact_name"],
+                contact_phone=data["contact_phone"],
+                contact_email=data["contact_email"],
+                visibility=data["visibility"],
+            )
+        except ValidationError as error:
+            form_errors_from_service(form, error)
+        else:
+            messages.success(request, f"{involvement.agency}'s involvement is updated.")
+            return redirect("involvement_list", network_id=network.pk)
+    return render(
+        request,
+        "frontend/involvement/form.html",
+        {
+            "network": network,
+            "person": network.person,
+            "viewer": viewer,
+            "form": form,
+            "involvement": involvement,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def involvement_close_page(
+    request: HttpRequest, network_id: int, involvement_id: int
+) -> HttpResponse:
+    network, viewer = _recording_network(request, network_id)
+    involvement = _involvement(viewer, involvement_id)
+    form = InvolvementCloseForm(posted(request), initial={"ended_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            involvement_end(
+                involvement=involvement,
+                viewer=viewer,
+                ended_by=signed_in_user(request),
+                ended_on=form.cleaned_data["ended_on"],
+            )
+        except ValidationError as error:
+            form_errors_from_service(form, error)
+        else:
+            messages.success(request, f"{involvement.agency}'s involvement is closed.")
+            return redirect("involvement_list", network_id=network.pk)
+    return render(
+        request,
+        "frontend/involvement/close.html",
+        {
+            "network": network,
+            "person": network.person,
+            "viewer": viewer,
+            "form": form,
+            "involvement": involvement,
+        },
+    )

@@ -1,0 +1,237 @@
+"""Members of a network: inviting, withdrawing invitations, coordinators, removal, leaving,
+and the requests to join that coordinators decide."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from caregraph.models import Membership, Network
+from caregraph.policy import Viewer
+from caregraph.selectors import invitation_list_pending, join_request_list, member_list
+from caregraph.services.networks import (
+    invitation_create,
+    invitation_revoke,
+    join_request_decide,
+    membership_end,
+    membership_set_coordinator,
+)
+from frontend.forms import (
+    GovForm,
+    InvitationCreateForm,
+    MembershipRemoveForm,
+    form_errors_from_service,
+)
+from frontend.views.common import audit_view, network_for_request, posted, signed_in_user
+
+
+def _coordinator_network(request: HttpRequest, network_id: int) -> tuple[Network, Viewer]:
+    """The network, for someone who manages its members; 404 for everyone else."""
+    network, viewer = network_for_request(request, network_id)
+    if not viewer.may_manage_members:
+        raise Http404("No such page")
+    return network, viewer
+
+
+def _member(viewer: Viewer, membership_id: int) -> Membership:
+    membership = member_list(viewer=viewer).filter(pk=membership_id).first()
+    if membership is None:
+        raise Http404("No such member")
+    return membership
+
+
+@login_required
+def network_members(request: HttpRequest, network_id: int) -> HttpResponse:
+    network, viewer = network_for_request(request, network_id)
+    members = list(member_list(viewer=viewer))
+    audit_view(request, network=network, summary="Viewed the members")
+    return render(
+        request,
+        "frontend/members/list.html",
+        {
+            "network": network,
+            "person": network.person,
+            "viewer": viewer,
+            "members": members,
+            "invitations": list(invitation_list_pending(viewer=viewer)),
+            "join_requests": join_request_list(viewer=viewer).count(),
+            "section": "members",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_create_page(request: HttpRequest, network_id: int) -> HttpResponse:
+    network, viewer = _coordinator_network(request, network_id)
+    form = InvitationCreateForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, _token = invitation_create(
+                network=network,
+                invited_by=signed_in_user(request),
+                viewer=viewer,
+                email=form.cleaned_data["email"],
+                kind=form.cleaned_data["kind"],
+                relationship=form.cleaned_data["relationship"],
+            )
+        except ValidationError as error:
+            form_errors_from_service(form, error)
+        else:
+            messages.success(request, f"We have emailed an invitation to {invitation.email}.")
+            return redirect("network_members", network_id=network.pk)
+    return render(
+        request,
+        "frontend/members/invite.html",
+        {"network": network, "person": network.person, "viewer": viewer, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def invitation_withdraw(request: HttpRequest, network_id: int, invitation_id: int) -> HttpResponse:
+    network, viewer = _coordinator_network(request, network_id)
+    invitation = invitation_list_pending(viewer=viewer).filter(pk=invitation_id).first()
+    if invitation is None:
+        raise Http404("No such invitation")
+    invitation_revoke(invitation=invitation, revoked_by=signed_in_user(request), viewer=viewer)
+    messages.success(request, f"The invitation to {invitation.email} is withdrawn.")
+    return redirect("network_members", network_id=network.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_remove(request: HttpRequest, network_id: int, membership_id: int) -> HttpResponse:
+    network, viewer = _coordinator_network(request, network_id)
+    membership = _member(viewer, membership_id)
+    if membership.user_id == viewer.user_id:
+        return redirect("membership_leave", network_id=network.pk)
+    form = MembershipRemoveForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership_end(
+                membership=membership,
+                ended_by=signed_in_user(request),
+                viewer=viewer,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form_errors_from_service(form, error)
+        else:
+            messages.success(request, f"{membership.user} is no longer a member.")
+            return redirect("network_members", network_id=network.pk)
+    return render(
+        request,
+        "frontend/members/remove.html",
+        {
+            "network": network,
+            "person": network.person,
+            "viewer": viewer,
+            "membership": membership,
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def membership_coordinator(
+    request: HttpRequest, network_id: int, membership_id: int
+) -> HttpResponse:
+    network, viewer = _coordinator_network(request, network_id)
+    membership = _member(viewer, membership_id)
+    make = request.POST.get("is_coordinator")
+    if make not in {"1", "0"}:
+        return HttpResponseBadRequest("Say whether they should be a coordinator")
+    try:
+        membership_set_coordinator(
+            membership=membership,
+            is_coordinator=make == "1",
+            changed_by=signed_in_user(request),
+            viewer=viewer,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        change = "is now" if make == "1" else "is no longer"
+        messages.success(request, f"{membership.user} {change} a coordinator.")
+    if membership.user_id == viewer.user_id and make == "0":
+        return redirect("network_overview", network_id=network.pk)
+    return redirect("network_members", network_id=network.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_leave(request: HttpRequest, network_id: int) -> HttpResponse:
+    """Leaving takes effect at once: the network is gone from the member's next request."""
+    network, viewer = network_for_request(request, network_id)
+    if viewer.membership is None:
+        raise Http404("No such page")
+    form = GovForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership_end(
+                membership=viewer.membership, ended_by=signed_in_user(request), viewer=viewer
+            )
+        except ValidationError as error:
+            form_errors_from_service(form, error)
+        else:
+            messages.success(
+                request, f"You have left the network around {network.person.given_name}."
+            )
+            return redirect("home")
+    return render(
+        request,
+        "frontend/members/leave.html",
+        {"network": network, "person": network.person, "viewer": viewer, "form": form},
+    )
+
+
+@login_required
+def join_request_list_page(request: HttpRequest, network_id: int) -> HttpResponse:
+    network, viewer = _coordinator_network(request, network_id)
+    return render(
+        request,
+        "frontend/members/join_requests.html",
+        {
+            "network": network,
+            "person": network.person,
+            "viewer": viewer,
+            "join_requests": list(join_request_list(viewer=viewer)),
+        },
+    )
+
+
+@login_required
+@require_POST
+def join_request_decide_page(
+    request: HttpRequest, network_id: int, join_request_id: int
+) -> HttpResponse:
+    network, viewer = _coordinator_network(request, network_id)
+    join_request = join_request_list(viewer=viewer).filter(pk=join_request_id).first()
+    if join_request is None:
+        raise Http404("No such request")
+    decision = request.POST.get("decision")
+    if decision not in {"approve", "decline"}:
+        return HttpResponseBadRequest("Approve or decline the request")
+    join_request.network = network
+    who = join_request.requested_by
+    try:
+        join_request_decide(
+            join_request=join_request,
+            decided_by=signed_in_user(request),
+            viewer=viewer,
+            approve=decision == "approve",
+        )
+    except ValidationError as error:  # decided meanwhile, or already a member
+        messages.error(request, " ".join(error.messages))
+    else:
+        if decision == "approve":
+            messages.success(request, f"{who} has joined the network.")
+        else:
+            messages.success(request, f"You declined {who}'s request to join.")
+    return redirect("join_request_list", network_id=network.pk)

@@ -1,0 +1,174 @@
+"""A person's record: the overview, the network map, the family view and the audit trail."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from caregraph.identifiers import identifier_display
+from caregraph.models import Identifier, MemberKind, RelationshipKind
+from caregraph.selectors import (
+    audit_list_for_person,
+    network_graph,
+    network_list_for_user,
+    person_overview,
+    relatives_visible,
+)
+from caregraph.services.networks import relationship_link
+from frontend.forms import RelativeLinkForm, form_errors_from_service
+from frontend.views.common import audit_view, network_for_request, posted, signed_in_user
+
+AUDIT_PAGE_SIZE = 50
+NODE_KINDS = {
+    **{value: str(label) for value, label in MemberKind.choices},
+    "centre": "The person",
+    "agency": "Agency",
+    "relative": "Relative",
+}
+
+
+def _identifier_rows(identifiers: list[Identifier]) -> list[dict[str, str]]:
+    rows = []
+    for identifier in identifiers:
+        label = identifier.get_system_display()
+        if identifier.agency_id and identifier.agency:
+            label = f"{label} ({identifier.agency.name})"
+        value = identifier_display(system=identifier.system, value=identifier.value)
+        rows.append({"label": label, "value": value})
+    return rows
+
+
+@login_required
+def network_overview(request: HttpRequest, network_id: int) -> HttpResponse:
+    """Who the person is, who is involved and who is in their network."""
+    network, viewer = network_for_request(request, network_id)
+    overview = person_overview(user=request.user, viewer=viewer, network=network)
+    audit_view(request, network=network, summary="Viewed the overview")
+    return render(
+        request,
+        "frontend/networks/overview.html",
+        {
+            "network": network,
+            "person": overview.person,
+            "viewer": viewer,
+            "overview": overview,
+            "identifiers": _identifier_rows(overview.identifiers),
+            "section": "overview",
+        },
+    )
+
+
+@login_required
+def network_map(request: HttpRequest, network_id: int) -> HttpResponse:
+    """The network drawn as a graph where JavaScript runs, and always as tables."""
+    network, viewer = network_for_request(request, network_id)
+    overview = person_overview(user=request.user, viewer=viewer, network=network)
+    graph = network_graph(overview=overview)
+    audit_view(request, network=network, summary="Viewed the network map")
+    labels = {node["id"]: node["label"] for node in graph["nodes"]}
+    nodes = [{**node, "kind_label": NODE_KINDS.get(node["kind"], "")} for node in graph["nodes"]]
+    connections = [
+        {"from": labels.get(edge["source"], ""), "to": labels.get(edge["target"], ""), **edge}
+        for edge in graph["edges"]
+    ]
+    return render(
+        request,
+        "frontend/networks/map.html",
+        {
+            "network": network,
+            "person": network.person,
+            "viewer": viewer,
+            "graph": graph,
+            "nodes": nodes,
+            "connections": connections,
+            "section": "map",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def network_family(request: HttpRequest, network_id: int) -> HttpResponse:
+    """The person's relatives whose networks this user may also see; professionals link more."""
+    network, viewer = network_for_request(request, network_id)
+    user = signed_in_user(request)
+    if request.method == "POST" and not viewer.is_professional:
+        raise Http404("No such page")
+    relatives = relatives_visible(user=user, person=network.person)
+    form = None
+    if viewer.is_professional:
+        linked = {relation.relative_id for relation in relatives}
+        linkable = [
+            other
+            for other in network_list_for_user(user=user)
+            if other.pk != network.pk and other.person_id not in linked
+        ]
+        form = RelativeLinkForm(posted(request), networks=linkable)
+        if request.method == "POST" and form.is_valid():
+            relative_network, _ = network_for_request(
+                request, int(form.cleaned_data["relative_network"])
+            )
+            try:
+                relationship_link(
+                    network=network,
+                    relative_network=relative_network,
+                    kind=form.cleaned_data["kind"],
+                    linked_by=user,
+                    viewer=viewer,
+                )
+            except ValidationError as error:
+                form_errors_from_service(form, error, fields={"relative": "relative_network"})
+            else:
+                kind = RelationshipKind(form.cleaned_data["kind"]).label.lower()
+                messages.success(
+                    request, f"{relative_network.person.full_name} is linked as {kind}."
+                )
+                return redirect("network_family", network_id=network.pk)
+    audit_view(request, network=network, summary="Viewed the family view")
+    for relation in relatives:
+        audit_view(
+            request,
+            network=relation.relative.network,
+            summary=f"Seen in the family view of record {network.person_id}",
+        )
+    return render(
+        request,
+        "frontend/networks/family.html",
+        {
+            "network": network,
+            "person": network.person,
+            "viewer": viewer,
+            "relatives": relatives,
+            "form": form,
+            "section": "family",
+        },
+    )
+
+
+@login_required
+def network_audit(request: HttpRequest, network_id: int) -> HttpResponse:
+    """Who has viewed or changed this record: for the person, coordinators and leads."""
+    network, viewer = network_for_request(request, network_id)
+    if not viewer.may_view_audit:
+        raise Http404("No such page")
+    audit_view(request, network=network, summary="Viewed who has looked at the record")
+    paginator = Paginator(audit_list_for_person(person=network.person), AUDIT_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "frontend/networks/audit.html",
+        {
+            "network": network,
+            "person": network.person,
+            "viewer": viewer,
+            "page": page,
+            "page_range": list(paginator.get_elided_page_range(page.number, on_ends=1)),
+            "ellipsis": Paginator.ELLIPSIS,
+            "section": "audit",
+        },
+    )
