@@ -67,11 +67,12 @@ def percentile(samples: list[float], share: float) -> float:
 def network_build(*, members: int, involvements: int):  # type: ignore[no-untyped-def]
     from agencies.services import involvement_create
     from caregraph.models import MemberKind
-    from tests.factories import AgencyFactory, UserFactory, staff_create
+    from tests.factories import AgencyFactory, UserFactory, staff_create, totp_enrol
     from tests.networks import member_add, network_create, viewer
 
     agency = AgencyFactory.create()
     coordinator = staff_create(agency=agency)
+    totp_enrol(coordinator)  # agency staff reach no page without two-factor sign-in
     network = network_create(coordinator=coordinator, agency=agency)
     for number in range(members - 1):
         kind = MemberKind.PROFESSIONAL if number % 4 == 0 else MemberKind.FAMILY
