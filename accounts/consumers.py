@@ -1,8 +1,8 @@
 """A signed-in user's own notice stream over WebSocket: `/ws/notices/`.
 
 Each user's sockets join the group ``user-<id>``. Anything published to that group with
-``notice_publish`` arrives on all of that user's open sockets, from any process that
-shares the channel layer.
+``caregraph.realtime.notice_publish`` arrives on all of that user's open sockets, from any
+process that shares the channel layer.
 """
 
 from typing import Any
@@ -12,12 +12,9 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from accounts.middleware import session_is_expired
 from accounts.selectors import user_mfa_missing
+from caregraph.realtime import user_group_name
 
 CLOSE_UNAUTHENTICATED = 4401
-
-
-def user_group_name(user_id: int) -> str:
-    return f"user-{user_id}"
 
 
 class NoticeConsumer(AsyncJsonWebsocketConsumer):

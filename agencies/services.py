@@ -10,9 +10,10 @@ from django.db import transaction
 
 from accounts.models import User
 from agencies.models import Agency, Involvement, StaffMembership
-from caregraph.models import AuditAction, Network, Visibility
+from caregraph.models import AuditAction, Network, NetworkEventKind, Visibility
 from caregraph.policy import Viewer
 from caregraph.services.audit import audit_record
+from caregraph.services.events import network_event_append
 
 ODS_CODE = re.compile(r"^[A-Z0-9]{3,10}$")
 
@@ -36,6 +37,23 @@ def staff_add(*, agency: Agency, user: User, role: str, job_title: str = "") -> 
         user=user, agency=agency, role=role, defaults={"job_title": job_title, "is_active": True}
     )
     return staff
+
+
+def _involvement_event(involvement: Involvement, kind: str, by: User) -> None:
+    network_event_append(
+        network=involvement.network,
+        kind=kind,
+        visibility=involvement.visibility,
+        created_by_id=by.pk,
+        author_agency_id=involvement.author_agency_id,
+        payload={
+            "involvement_id": involvement.pk,
+            "agency": involvement.agency.name,
+            "service": involvement.service,
+            "started_on": involvement.started_on.isoformat(),
+            "ended_on": involvement.ended_on.isoformat() if involvement.ended_on else None,
+        },
+    )
 
 
 def _check_involvement(
@@ -95,6 +113,7 @@ def involvement_create(
             object_id=involvement.pk,
             network=network,
         )
+        _involvement_event(involvement, NetworkEventKind.INVOLVEMENT_STARTED, created_by)
     return involvement
 
 
@@ -132,6 +151,7 @@ def involvement_update(
             object_id=involvement.pk,
             network=involvement.network,
         )
+        _involvement_event(involvement, NetworkEventKind.INVOLVEMENT_CHANGED, updated_by)
     return involvement
 
 
@@ -155,4 +175,5 @@ def involvement_end(
             object_id=involvement.pk,
             network=involvement.network,
         )
+        _involvement_event(involvement, NetworkEventKind.INVOLVEMENT_CHANGED, ended_by)
     return involvement

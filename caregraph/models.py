@@ -131,6 +131,9 @@ class Network(models.Model):
     """The care network around one person."""
 
     person = models.OneToOneField(Person, on_delete=models.PROTECT, related_name="network")
+    last_sequence = models.PositiveBigIntegerField(
+        default=0, help_text="The sequence number of this network's latest event."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -349,4 +352,46 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["person", "-at"], name="audit_person_at"),
             models.Index(fields=["actor", "-at"], name="audit_actor_at"),
+        ]
+
+
+class NetworkEventKind(models.TextChoices):
+    CONCERN_RAISED = "concern.raised", "Concern raised"
+    CONCERN_UPDATED = "concern.updated", "Concern updated"
+    MEMBER_JOINED = "member.joined", "Member joined"
+    MEMBER_LEFT = "member.left", "Member left"
+    INVOLVEMENT_STARTED = "involvement.started", "Involvement started"
+    INVOLVEMENT_CHANGED = "involvement.changed", "Involvement changed"
+    EVENT_SCHEDULED = "event.scheduled", "Calendar event added"
+    EVENT_CHANGED = "event.changed", "Calendar event changed"
+
+
+class NetworkEvent(models.Model):
+    """One change in a network, numbered in order within it.
+
+    Appended in the same transaction as the change, so the log never misses one and never
+    shows one that did not happen. Its visibility is the changed record's: the same policy
+    decides who receives it live and who is replayed it after reconnecting.
+    """
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="events")
+    sequence = models.PositiveBigIntegerField()
+    kind = models.CharField(max_length=40, choices=NetworkEventKind.choices)
+    visibility = models.CharField(
+        max_length=16, choices=Visibility.choices, default=Visibility.NETWORK
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_agency = models.ForeignKey(
+        "agencies.Agency", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["network", "sequence"], name="network_event_sequence_unique"
+            )
         ]

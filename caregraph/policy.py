@@ -82,6 +82,17 @@ class Viewer:
         """Professionals may record involvement and identifiers; family and friends may not."""
         return self.is_professional
 
+    @property
+    def may_raise_concern(self) -> bool:
+        """Any member, or a reviewing lead, may raise a concern about the person."""
+        return self.is_member or self.is_reviewing_lead
+
+    def concern_visibilities_allowed(self) -> list[str]:
+        """Family and friends raise concerns to the professionals, never to the whole network."""
+        if self.is_professional:
+            return list(Visibility.values)
+        return [Visibility.PROFESSIONALS]
+
     def visibilities_allowed(self) -> list[str]:
         """The visibilities this user may give a record they write."""
         if self.is_professional:
@@ -197,7 +208,8 @@ def visibility_filter(
     *, viewer: Viewer, author_field: str = "created_by", agency_field: str = "author_agency"
 ) -> Q:
     """The Q that keeps only the records of one network this viewer may see."""
-    allowed = Q(visibility=Visibility.NETWORK)
+    # Everyone sees what they wrote themselves, whatever its visibility.
+    allowed = Q(visibility=Visibility.NETWORK) | Q(**{f"{author_field}_id": viewer.user_id})
     if not viewer.is_professional:
         return allowed
     allowed |= Q(visibility=Visibility.PROFESSIONALS)
@@ -225,3 +237,50 @@ def record_get_for_viewer(
         return records_visible_to(queryset, viewer=viewer, **fields).get(pk=int(record_id))
     except (queryset.model.DoesNotExist, ValueError, TypeError) as missing:  # type: ignore[attr-defined]
         raise Http404("Not found") from missing
+
+
+def reviewing_lead_ids(*, network: Network) -> set[int]:
+    """Safeguarding leads of the agencies involved in a network."""
+    return set(
+        StaffMembership.objects.filter(
+            role=StaffRole.SAFEGUARDING_LEAD,
+            is_active=True,
+            agency_id__in=_involved_agency_ids(network.pk),
+        ).values_list("user_id", flat=True)
+    )
+
+
+def users_who_may_see(
+    *, network: Network, visibility: str, author_id: int | None, author_agency_id: int | None
+) -> set[int]:
+    """The ids of every user who may see a record of this visibility in this network.
+
+    The same rules as `visibility_filter`, turned round: used to address notifications, so
+    nobody is told of a record they could not open.
+    """
+    members = Membership.objects.filter(network=network, status=MembershipStatus.ACTIVE)
+    professionals = members.filter(kind=MemberKind.PROFESSIONAL)
+    lead_ids = reviewing_lead_ids(network=network)
+    author = {author_id} if author_id is not None else set()
+    if visibility == Visibility.NETWORK:
+        return set(members.values_list("user_id", flat=True)) | lead_ids
+    if visibility == Visibility.PROFESSIONALS:
+        return set(professionals.values_list("user_id", flat=True)) | lead_ids | author
+    if visibility == Visibility.AGENCY:
+        if author_agency_id is None:
+            return author
+        agency_staff = StaffMembership.objects.filter(agency_id=author_agency_id, is_active=True)
+        same_agency = set(
+            professionals.filter(agency_id=author_agency_id).values_list("user_id", flat=True)
+        ) | set(
+            agency_staff.filter(user_id__in=professionals.values("user_id")).values_list(
+                "user_id", flat=True
+            )
+        )
+        agency_leads = lead_ids & set(
+            agency_staff.filter(role=StaffRole.SAFEGUARDING_LEAD).values_list("user_id", flat=True)
+        )
+        return same_agency | agency_leads | author
+    if visibility == Visibility.RESTRICTED:
+        return lead_ids | author
+    return set()

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "agencies",
     "concerns",
     "calendars",
+    "notifications",
     "api",
     "frontend",
 ]

@@ -52,6 +52,7 @@ NETWORK_OWNED: list[tuple[str, str]] = [
     ("agencies.Involvement", "network"),
     ("caregraph.Invitation", "network"),
     ("caregraph.JoinRequest", "network"),
+    ("concerns.Concern", "network"),
 ]
 """Records that belong to a network, as (model label, foreign key to Network).
 
@@ -79,6 +80,9 @@ MERGE_SPECIAL_LINKS: dict[tuple[str, str], str] = {
     ("caregraph.Merge", "merged"): "the record of the merge itself",
     ("caregraph.AuditEvent", "person"): "the audit trail is never changed",
     ("caregraph.AuditEvent", "network"): "the audit trail is never changed",
+    ("caregraph.NetworkEvent", "network"): "the log of what happened there, numbered per network",
+    ("concerns.CumulativeAlert", "network"): "a pattern seen on that record, kept as raised",
+    ("notifications.Notification", "network"): "a message already given to one user",
 }
 """Links to a Person or Network that a merge does not move through the registries above,
 and why."""

@@ -25,11 +25,14 @@ from caregraph.models import (
     Membership,
     MembershipStatus,
     Network,
+    NetworkEventKind,
     PersonRelationship,
     RelationshipKind,
 )
 from caregraph.policy import Viewer
+from caregraph.realtime import network_access_revoked
 from caregraph.services.audit import audit_record
+from caregraph.services.events import network_event_append
 
 INVITATION_LIFETIME = datetime.timedelta(days=14)
 RELATIONSHIP_INVERSE = {
@@ -40,6 +43,17 @@ RELATIONSHIP_INVERSE = {
     RelationshipKind.CARER: RelationshipKind.OTHER,
     RelationshipKind.OTHER: RelationshipKind.OTHER,
 }
+
+
+def _membership_payload(membership: Membership) -> dict[str, object]:
+    """What every member may know of a membership change: who, and in what role."""
+    return {
+        "membership_id": membership.pk,
+        "name": str(membership.user),
+        "kind": membership.kind,
+        "kind_label": membership.get_kind_display(),
+        "status": membership.status,
+    }
 
 
 def _require_coordinator(viewer: Viewer) -> None:
@@ -100,6 +114,12 @@ def membership_add(
                 object_id=membership.pk,
                 network=network,
             )
+            network_event_append(
+                network=network,
+                kind=NetworkEventKind.MEMBER_JOINED,
+                payload=_membership_payload(membership),
+                created_by_id=added_by.pk if added_by else user.pk,
+            )
     except IntegrityError as duplicate:
         raise ValidationError({"user": ["This person is already a member"]}) from duplicate
     return membership
@@ -140,6 +160,16 @@ def membership_end(
             object_id=membership.pk,
             network=membership.network,
             reason=reason,
+        )
+        network_event_append(
+            network=membership.network,
+            kind=NetworkEventKind.MEMBER_LEFT,
+            payload=_membership_payload(membership),
+            created_by_id=ended_by.pk,
+        )
+        network_id, user_id = membership.network_id, membership.user_id
+        transaction.on_commit(
+            lambda: network_access_revoked(network_id=network_id, user_id=user_id)
         )
     return membership
 

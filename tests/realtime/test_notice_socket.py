@@ -9,7 +9,7 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Origin
 
-from accounts.services import notice_publish
+from caregraph.realtime import notice_publish
 from tests.factories import UserFactory, staff_create
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]

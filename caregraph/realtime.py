@@ -1,0 +1,108 @@
+"""The only module that talks to the channel layer. It is the doorbell, never the record.
+
+Each socket of a network joins the audience groups its user's standing allows; an event is
+sent only to the groups its visibility allows. If the channel layer is down, publishing is
+skipped and logged: the event is safe in the log, and a client that reconnects is replayed
+what it missed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from caregraph.models import NetworkEvent, Visibility
+from caregraph.policy import Viewer
+
+logger = structlog.get_logger(__name__)
+
+
+def _network_group(network_id: int, audience: str) -> str:
+    return f"network-{network_id}.{audience}"
+
+
+def user_group_name(user_id: int) -> str:
+    return f"user-{user_id}"
+
+
+def network_user_group(network_id: int, user_id: int) -> str:
+    return _network_group(network_id, f"user-{user_id}")
+
+
+def viewer_groups(viewer: Viewer) -> list[str]:
+    """The audience groups one user's sockets on one network join."""
+    network_id = viewer.network_id
+    groups = [
+        _network_group(network_id, "everyone"),
+        network_user_group(network_id, viewer.user_id),
+    ]
+    if viewer.is_professional:
+        groups.append(_network_group(network_id, "professionals"))
+        groups += [_network_group(network_id, f"agency-{a}") for a in sorted(viewer.agency_ids)]
+    if viewer.is_reviewing_lead:
+        groups.append(_network_group(network_id, "leads"))
+    return groups
+
+
+def event_groups(event: NetworkEvent) -> list[str]:
+    """The audience groups allowed to receive an event, by its visibility."""
+    network_id = event.network_id
+    match event.visibility:
+        case Visibility.NETWORK:
+            return [_network_group(network_id, "everyone")]
+        case Visibility.PROFESSIONALS:
+            return [_network_group(network_id, "professionals")]
+        case Visibility.AGENCY:
+            if event.author_agency_id is None:
+                return []
+            return [_network_group(network_id, f"agency-{event.author_agency_id}")]
+        case Visibility.RESTRICTED:
+            groups = [_network_group(network_id, "leads")]
+            if event.created_by_id is not None:
+                groups.append(network_user_group(network_id, event.created_by_id))
+            return groups
+    return []
+
+
+def event_message(event: NetworkEvent) -> dict[str, Any]:
+    """What a client receives for one event."""
+    return {
+        "type": "event",
+        "sequence": event.sequence,
+        "kind": event.kind,
+        "payload": event.payload,
+        "created_at": event.created_at.isoformat(),
+    }
+
+
+def _send(group: str, message: dict[str, Any]) -> None:
+    channel_layer = get_channel_layer()
+    if channel_layer is None:
+        return
+    try:
+        async_to_sync(channel_layer.group_send)(group, message)
+    except Exception as error:
+        logger.warning("channel_layer_unavailable", group=group, error=type(error).__name__)
+
+
+def network_event_publish(*, event_id: int) -> None:
+    """Sends a committed event to the sockets whose users may see it."""
+    event = NetworkEvent.objects.filter(pk=event_id).first()
+    if event is None:
+        return
+    message = {"type": "network.event", "event": event_message(event)}
+    for group in event_groups(event):
+        _send(group, message)
+
+
+def network_access_revoked(*, network_id: int, user_id: int) -> None:
+    """Closes a user's open sockets on a network at once, after they left or were removed."""
+    _send(network_user_group(network_id, user_id), {"type": "network.revoked"})
+
+
+def notice_publish(*, user_id: int, text: str) -> None:
+    """Sends a short notice to every open socket of one user (the `/ws/notices/` stream)."""
+    _send(user_group_name(user_id), {"type": "notice.message", "text": text})
