@@ -185,6 +185,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.session_clear_expired_task",
         "schedule": timedelta(seconds=env.int("SESSION_CLEAR_INTERVAL_SECONDS", default=3600)),
     },
+    "concern-escalate-due": {
+        "task": "concerns.tasks.concern_escalate_due_task",
+        "schedule": timedelta(seconds=env.int("ESCALATION_SWEEP_SECONDS", default=60)),
+    },
+    "outbox-sweep": {
+        "task": "notifications.tasks.outbox_sweep_task",
+        "schedule": timedelta(seconds=env.int("OUTBOX_SWEEP_SECONDS", default=30)),
+    },
+    "notification-digest": {
+        "task": "notifications.tasks.notification_digest_send_task",
+        "schedule": crontab(minute=0, hour=7),
+    },
     "idempotency-keys-purge": {
         "task": "api.tasks.idempotency_key_purge_task",
         "schedule": crontab(minute=47, hour=2),
@@ -194,6 +206,20 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=37, hour=3),
     },
 }
+
+# --- Concerns -------------------------------------------------------------------------------
+
+# An unacknowledged concern of this severity escalates to the lead agency's safeguarding
+# leads after this many minutes.
+CONCERN_ESCALATION_MINUTES = {
+    "urgent": env.int("ESCALATE_URGENT_AFTER_MINUTES", default=60),
+    "high": env.int("ESCALATE_HIGH_AFTER_MINUTES", default=24 * 60),
+}
+# A cumulative concern alert is raised when concerns about one person come from this many
+# agencies within this many days, or when this many low concerns gather within the window.
+PATTERN_AGENCIES = env.int("PATTERN_AGENCIES", default=3)
+PATTERN_WINDOW_DAYS = env.int("PATTERN_WINDOW_DAYS", default=30)
+PATTERN_LOW_CONCERNS = env.int("PATTERN_LOW_CONCERNS", default=5)
 
 # --- Sign-in -------------------------------------------------------------------------------
 

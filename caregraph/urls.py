@@ -13,6 +13,7 @@ urlpatterns = [
     path("readyz", ReadinessView.as_view(), name="readyz"),
     path("account/", include("allauth.urls")),
     path("api/", include("api.urls")),
+    path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
     path("", include("frontend.urls")),
 ]
