@@ -8,36 +8,22 @@ see) or "404" (the network itself is hidden from them, or the detail they asked 
 
 from __future__ import annotations
 
-import datetime
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import pytest
 from django.test import Client
 
 from accounts.models import User
-from agencies.models import Agency, Involvement, StaffRole
-from agencies.services import involvement_create
-from caregraph.models import MemberKind, Network, Visibility
+from agencies.models import Agency, Involvement
+from caregraph.models import MemberKind, Visibility
 from caregraph.policy import viewer_for
 from caregraph.selectors import involvement_list
-from tests.factories import AgencyFactory, UserFactory, staff_create, totp_enrol
-from tests.networks import member_add, network_create, viewer
+from tests.caregraph.conftest import ROLES, World
+from tests.networks import member_add
 
 pytestmark = pytest.mark.django_db
 
-ROLES = [
-    "author",
-    "person",
-    "family",
-    "friend",
-    "practitioner_same_agency",
-    "practitioner_other_agency",
-    "lead_of_involved_agency",
-    "lead_of_uninvolved_agency",
-    "non_member",
-]
 VISIBILITIES = list(Visibility.values)
 SEES_NETWORK = set(ROLES) - {"lead_of_uninvolved_agency", "non_member"}
 PROFESSIONALS = {
@@ -60,53 +46,6 @@ def expected(role: str, visibility: str, *, detail: bool) -> str:
     if role in SEES[Visibility(visibility)]:
         return "shown"
     return "404" if detail else "absent"
-
-
-@dataclass
-class World:
-    network: Network
-    users: dict[str, User]
-    records: dict[str, Involvement]
-
-
-@pytest.fixture
-def world() -> World:
-    agency_a, agency_b, agency_c = (AgencyFactory.create() for _ in range(3))
-    author = staff_create(agency=agency_a)
-    network = network_create(coordinator=author, agency=agency_a)
-    users = {"author": author}
-    users["person"] = member_add(network, kind=MemberKind.PERSON).user
-    users["family"] = member_add(network, kind=MemberKind.FAMILY).user
-    users["friend"] = member_add(network, kind=MemberKind.FRIEND).user
-    users["practitioner_same_agency"] = member_add(
-        network, kind=MemberKind.PROFESSIONAL, agency=agency_a
-    ).user
-    users["practitioner_other_agency"] = member_add(
-        network, kind=MemberKind.PROFESSIONAL, agency=agency_b
-    ).user
-    users["lead_of_involved_agency"] = staff_create(
-        agency=agency_a, role=StaffRole.SAFEGUARDING_LEAD
-    )
-    users["lead_of_uninvolved_agency"] = staff_create(
-        agency=agency_c, role=StaffRole.SAFEGUARDING_LEAD
-    )
-    users["non_member"] = UserFactory.create()
-    records = {
-        visibility: involvement_create(
-            network=network,
-            viewer=viewer(network, author),
-            created_by=author,
-            agency=agency_b,
-            service=f"Service shared with {visibility}",
-            started_on=datetime.date(2026, 1, 5),
-            visibility=visibility,
-        )
-        for visibility in VISIBILITIES
-    }
-    for user in users.values():
-        if user.staff_memberships.exists():
-            totp_enrol(user)  # agency staff cannot use pages or the API without it
-    return World(network=network, users=users, records=records)
 
 
 def signed_in(user: User) -> Client:
