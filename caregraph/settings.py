@@ -197,6 +197,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.notification_digest_send_task",
         "schedule": crontab(minute=0, hour=7),
     },
+    "reminder-send-due": {
+        "task": "calendars.tasks.reminder_send_due_task",
+        "schedule": timedelta(seconds=env.int("REMINDER_SWEEP_SECONDS", default=60)),
+    },
     "idempotency-keys-purge": {
         "task": "api.tasks.idempotency_key_purge_task",
         "schedule": crontab(minute=47, hour=2),
@@ -220,6 +224,15 @@ CONCERN_ESCALATION_MINUTES = {
 PATTERN_AGENCIES = env.int("PATTERN_AGENCIES", default=3)
 PATTERN_WINDOW_DAYS = env.int("PATTERN_WINDOW_DAYS", default=30)
 PATTERN_LOW_CONCERNS = env.int("PATTERN_LOW_CONCERNS", default=5)
+
+# --- Calendar -------------------------------------------------------------------------------
+
+CALENDAR_TIME_ZONE = "Europe/London"
+# The person's overview warns when no professional visit was held or booked in this many days.
+NO_CONTACT_DAYS = env.int("NO_CONTACT_DAYS", default=28)
+# GOV.UK Notify for text-message reminders; without a key, reminders go by e-mail only.
+NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
+NOTIFY_SMS_TEMPLATE_ID = env.str("NOTIFY_SMS_TEMPLATE_ID", default="")
 
 # --- Sign-in -------------------------------------------------------------------------------
 

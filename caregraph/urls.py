@@ -14,6 +14,7 @@ urlpatterns = [
     path("account/", include("allauth.urls")),
     path("api/", include("api.urls")),
     path("notifications/", include("notifications.urls")),
+    path("calendar/", include("calendars.urls")),
     path("admin/", admin.site.urls),
     path("", include("frontend.urls")),
 ]
