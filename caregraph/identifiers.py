@@ -16,6 +16,14 @@ SEPARATORS = re.compile(r"[\s-]+")
 NHS_WEIGHTS = range(10, 1, -1)
 
 
+def nhs_number_check_digit(first_nine: str) -> int | None:
+    """The modulus-11 check digit for 9 digits, or None where it would be 10 (no valid number)."""
+    check = 11 - sum(int(d) * w for d, w in zip(first_nine, NHS_WEIGHTS, strict=False)) % 11
+    if check == 10:
+        return None
+    return check % 11
+
+
 def nhs_number_normalise(raw: str) -> str:
     """Returns the 10 digits of a valid NHS Number, or says exactly why it is not one."""
     number = SEPARATORS.sub("", raw or "")
@@ -29,14 +37,14 @@ def nhs_number_normalise(raw: str) -> str:
         raise ValidationError(
             f"An NHS Number is 10 digits long; you entered {len(number)}", code="length"
         )
-    check = 11 - sum(int(d) * w for d, w in zip(number, NHS_WEIGHTS, strict=False)) % 11
-    if check == 10:
+    check = nhs_number_check_digit(number[:9])
+    if check is None:
         raise ValidationError(
             "This is not a valid NHS Number: its first 9 digits give a check value of 10, "
             "which no NHS Number has",
             code="check_value_10",
         )
-    if check % 11 != int(number[9]) or not nhs.is_valid(number):
+    if check != int(number[9]) or not nhs.is_valid(number):
         raise ValidationError(
             "The last digit of this NHS Number does not match the others: "
             "check it for a typing mistake",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import itertools
 
 from accounts.models import User
 from agencies.models import Agency, StaffRole
@@ -11,20 +10,7 @@ from caregraph.models import MemberKind, Membership, Network
 from caregraph.policy import viewer_for
 from caregraph.services.networks import membership_add
 from caregraph.services.people import IdentifierInput, person_register
-from tests.factories import AgencyFactory, UserFactory, staff_create
-
-_nhs_numbers = itertools.count(1)
-
-
-def nhs_number_make() -> str:
-    """A fresh valid NHS Number from the 999 test range."""
-    while True:
-        stem = f"999{next(_nhs_numbers):06d}"
-        check = 11 - sum(int(d) * w for d, w in zip(stem, range(10, 1, -1), strict=True)) % 11
-        if check == 11:
-            return stem + "0"
-        if check != 10:
-            return stem + str(check)
+from tests.factories import AgencyFactory, UserFactory, nhs_number_make, staff_create
 
 
 def network_create(

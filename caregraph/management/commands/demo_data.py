@@ -16,6 +16,7 @@ from accounts.models import User
 from accounts.services import user_create
 from agencies.models import Agency, AgencyKind, StaffRole
 from agencies.services import involvement_create, staff_add
+from caregraph.identifiers import nhs_number_check_digit
 from caregraph.models import MemberKind, Network, Visibility
 from caregraph.policy import viewer_for
 from caregraph.services.networks import membership_add, relationship_link
@@ -110,12 +111,9 @@ ADULT_AGENCIES = ["Y99902", "R9X", "NHH", "CTV", "NFP"]
 
 def demo_nhs_number(seed: int) -> str:
     """A valid NHS Number from the 999 test range."""
-    while True:
-        stem = f"999{seed:06d}"
-        check = 11 - sum(int(d) * w for d, w in zip(stem, range(10, 1, -1), strict=True)) % 11
-        if check != 10:
-            return stem + str(check % 11)
+    while (check := nhs_number_check_digit(f"999{seed:06d}")) is None:
         seed += 1
+    return f"999{seed:06d}{check}"
 
 
 class Command(BaseCommand):
