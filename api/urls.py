@@ -6,7 +6,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from agencies import api as agencies_api
 from api.auth import AuthTokenApi
 from api.errors import api_not_found
+from calendars import api as calendars_api
 from caregraph import api as caregraph_api
+from concerns import api as concerns_api
 
 
 class ApiDocsView(SpectacularSwaggerSplitView):
@@ -86,6 +88,77 @@ v1 = [
         "agencies/<int:agency_id>/staff/",
         agencies_api.AgencyStaffListApi.as_view(),
         name="agency_staff_list",
+    ),
+    path(
+        "networks/<int:network_id>/concerns/",
+        concerns_api.ConcernListApi.as_view(),
+        name="concern_list",
+    ),
+    path(
+        "networks/<int:network_id>/concerns/<int:concern_id>/",
+        concerns_api.ConcernDetailApi.as_view(),
+        name="concern_detail",
+    ),
+    path(
+        "networks/<int:network_id>/concerns/<int:concern_id>/acknowledge/",
+        concerns_api.ConcernAcknowledgeApi.as_view(),
+        name="concern_acknowledge",
+    ),
+    path(
+        "networks/<int:network_id>/concerns/<int:concern_id>/updates/",
+        concerns_api.ConcernUpdateListApi.as_view(),
+        name="concern_update_list",
+    ),
+    path(
+        "networks/<int:network_id>/concerns/<int:concern_id>/review/",
+        concerns_api.ConcernReviewApi.as_view(),
+        name="concern_review",
+    ),
+    path(
+        "networks/<int:network_id>/concerns/<int:concern_id>/close/",
+        concerns_api.ConcernCloseApi.as_view(),
+        name="concern_close",
+    ),
+    path(
+        "networks/<int:network_id>/concerns/<int:concern_id>/withdraw/",
+        concerns_api.ConcernWithdrawApi.as_view(),
+        name="concern_withdraw",
+    ),
+    path("alerts/", concerns_api.AlertListApi.as_view(), name="alert_list"),
+    path(
+        "networks/<int:network_id>/events/",
+        calendars_api.NetworkEventListApi.as_view(),
+        name="network_event_list",
+    ),
+    path(
+        "networks/<int:network_id>/events/<int:event_id>/",
+        calendars_api.NetworkEventDetailApi.as_view(),
+        name="network_event_detail",
+    ),
+    path(
+        "networks/<int:network_id>/events/<int:event_id>/attendance/",
+        calendars_api.NetworkEventAttendanceApi.as_view(),
+        name="network_event_attendance",
+    ),
+    path(
+        "networks/<int:network_id>/tasks/",
+        calendars_api.NetworkTaskListApi.as_view(),
+        name="network_task_list",
+    ),
+    path(
+        "networks/<int:network_id>/tasks/<int:task_id>/claim/",
+        calendars_api.NetworkTaskClaimApi.as_view(),
+        name="network_task_claim",
+    ),
+    path(
+        "networks/<int:network_id>/tasks/<int:task_id>/release/",
+        calendars_api.NetworkTaskReleaseApi.as_view(),
+        name="network_task_release",
+    ),
+    path(
+        "networks/<int:network_id>/tasks/<int:task_id>/complete/",
+        calendars_api.NetworkTaskCompleteApi.as_view(),
+        name="network_task_complete",
     ),
 ]
 

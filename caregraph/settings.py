@@ -398,6 +398,11 @@ SPECTACULAR_SETTINGS = {
         "IdentifierSystemEnum": "caregraph.models.IdentifierSystem",
         "JoinRequestStatusEnum": "caregraph.models.JoinRequestStatus",
         "AuditActionEnum": "caregraph.models.AuditAction",
+        "ConcernCategoryEnum": "concerns.models.ConcernCategory",
+        "ConcernSeverityEnum": "concerns.models.Severity",
+        "ConcernStatusEnum": "concerns.models.ConcernStatus",
+        "ConcernUpdateKindEnum": "concerns.models.ConcernUpdateKind",
+        "AlertRuleEnum": "concerns.models.AlertRule",
     },
     # Served from our own static files (drf-spectacular-sidecar): nothing from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

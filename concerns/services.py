@@ -1,4 +1,10 @@
-"""Raising and following concerns. Every change is audited and appended to the event log."""
+"""Raising and following concerns. Every change is audited and appended to the event log.
+
+A concern moves open → acknowledged → under review → closed (with an outcome), or is
+withdrawn by the person who raised it, with a reason. Each change adds a line to its
+history (`ConcernUpdate`), an audit row and a network event in one transaction, and tells
+the people following it that something changed, never what.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +12,14 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from agencies.models import Involvement
 from caregraph.models import AuditAction, Network, NetworkEventKind, Visibility
-from caregraph.policy import Viewer, reviewing_lead_ids, users_who_may_see
+from caregraph.policy import Viewer, records_visible_to, reviewing_lead_ids, users_who_may_see
 from caregraph.services.audit import audit_record
 from caregraph.services.events import network_event_append
 from concerns.models import (
@@ -23,10 +30,13 @@ from concerns.models import (
     ConcernUpdateKind,
     Severity,
 )
+from concerns.patterns import concern_patterns_check
 from notifications.services import notify
 
 SEVERITIES_NEEDING_ACKNOWLEDGEMENT = {Severity.HIGH, Severity.URGENT}
 DESCRIPTION_MAX = 5000
+UPDATE_TEXT_MAX = 5000
+REASON_MAX = 2000
 
 
 def concern_url(concern: Concern) -> str:
@@ -49,14 +59,19 @@ def concern_event_payload(concern: Concern) -> dict[str, object]:
     }
 
 
-def concern_acknowledgers(concern: Concern) -> set[int]:
-    """Who is asked to acknowledge: lead professionals of open involvement and the leads."""
-    audience = users_who_may_see(
+def concern_audience(concern: Concern) -> set[int]:
+    """Everyone who may open the concern: nobody else is told anything about it."""
+    return users_who_may_see(
         network=concern.network,
         visibility=concern.visibility,
         author_id=concern.created_by_id,
         author_agency_id=concern.author_agency_id,
     )
+
+
+def concern_acknowledgers(concern: Concern) -> set[int]:
+    """Who is asked to acknowledge: lead professionals of open involvement and the leads."""
+    audience = concern_audience(concern)
     today = timezone.localdate()
     lead_professionals = set(
         Involvement.objects.filter(network=concern.network, lead_professional__isnull=False)
@@ -66,6 +81,17 @@ def concern_acknowledgers(concern: Concern) -> set[int]:
     return (lead_professionals & audience) | (
         reviewing_lead_ids(network=concern.network) & audience
     )
+
+
+def concern_followers(concern: Concern) -> set[int]:
+    """Who hears of later changes: the raiser, whoever acknowledged it and, for high and
+    urgent concerns, those asked to acknowledge it; only those who may still open it."""
+    followers = {concern.created_by_id}
+    if concern.acknowledged_by_id is not None:
+        followers.add(concern.acknowledged_by_id)
+    if concern.severity in SEVERITIES_NEEDING_ACKNOWLEDGEMENT:
+        followers |= concern_acknowledgers(concern)
+    return followers & concern_audience(concern)
 
 
 def _validate(
@@ -94,6 +120,15 @@ def _validate(
         raise ValidationError(errors)
 
 
+def _text_required(text: str, *, field: str, missing: str, longest: int) -> str:
+    text = text.strip()
+    if not text:
+        raise ValidationError({field: [missing]})
+    if len(text) > longest:
+        raise ValidationError({field: [f"Write {longest} characters or fewer"]})
+    return text
+
+
 def concern_raise(
     *,
     network: Network,
@@ -110,7 +145,11 @@ def concern_raise(
     Any member, or a reviewing safeguarding lead, may raise one; family and friends raise
     them to the professionals. It is stored, audited and appended to the event log in one
     transaction; everyone who may see it is told (without its content), and high and urgent
-    concerns ask the lead professionals and safeguarding leads to acknowledge them.
+    concerns ask the lead professionals and safeguarding leads to acknowledge them. Patterns
+    across agencies are checked in the same transaction (`concern_patterns_check`).
+
+    The author's agency is the one they act for in this network; a safeguarding lead who is
+    not a member raises it for the (lowest-numbered) agency they review the network for.
     """
     if not viewer.may_raise_concern:
         raise PermissionDenied("Only members of this network can raise a concern")
@@ -123,17 +162,21 @@ def concern_raise(
         visibility=visibility,
         happened_at=happened_at,
     )
-    author_agency = viewer.membership.agency if viewer.membership else None
+    if viewer.membership is not None:
+        author_agency_id = viewer.membership.agency_id
+    else:
+        author_agency_id = min(viewer.reviewing_lead_agency_ids, default=None)
     with transaction.atomic():
         concern = Concern.objects.create(
             network=network,
             created_by=raised_by,
-            author_agency=author_agency,
+            author_agency_id=author_agency_id,
             category=category,
             severity=severity,
             description=description.strip(),
             happened_at=happened_at,
             visibility=visibility,
+            raised_at=timezone.now(),
         )
         audit_record(
             actor=raised_by,
@@ -143,6 +186,8 @@ def concern_raise(
             object_id=concern.pk,
             network=network,
         )
+        # Appending the event locks the network row until commit, so concerns about one
+        # person are raised, and their patterns counted, one at a time.
         network_event_append(
             network=network,
             kind=NetworkEventKind.CONCERN_RAISED,
@@ -152,16 +197,12 @@ def concern_raise(
             payload=concern_event_payload(concern),
         )
         _notify_raised(concern)
+        concern_patterns_check(concern=concern)
     return concern
 
 
 def _notify_raised(concern: Concern) -> None:
-    audience = users_who_may_see(
-        network=concern.network,
-        visibility=concern.visibility,
-        author_id=concern.created_by_id,
-        author_agency_id=concern.author_agency_id,
-    ) - {concern.created_by_id}
+    audience = concern_audience(concern) - {concern.created_by_id}
     leads = frozenset(reviewing_lead_ids(network=concern.network))
     asked = (
         concern_acknowledgers(concern) - {concern.created_by_id}
@@ -191,35 +232,239 @@ def _notify_raised(concern: Concern) -> None:
     )
 
 
+def _notify_followers(
+    concern: Concern, *, actor_id: int | None, kind: str, text: str, dedupe_key: str
+) -> None:
+    """Tells the concern's followers, except whoever made the change, that it changed."""
+    followers = concern_followers(concern) - {actor_id}
+    notify(
+        users=User.objects.filter(pk__in=followers),
+        network=concern.network,
+        kind=kind,
+        severity=concern.severity,
+        text=text,
+        link=concern_url(concern),
+        dedupe_key=dedupe_key,
+        lead_ids=frozenset(reviewing_lead_ids(network=concern.network)),
+    )
+
+
+def concern_change_record(
+    *,
+    concern: Concern,
+    kind: str,
+    actor: User | None,
+    summary: str,
+    text: str = "",
+    reason: str = "",
+) -> ConcernUpdate:
+    """Writes what every change to a concern writes, inside the caller's transaction: a
+    line in its history, an audit row and a network event with the concern's visibility."""
+    update = ConcernUpdate.objects.create(concern=concern, kind=kind, text=text, created_by=actor)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        summary=summary,
+        object_type="concern",
+        object_id=concern.pk,
+        network=concern.network,
+        reason=reason,
+    )
+    network_event_append(
+        network=concern.network,
+        kind=NetworkEventKind.CONCERN_UPDATED,
+        visibility=concern.visibility,
+        created_by_id=concern.created_by_id,
+        author_agency_id=concern.author_agency_id,
+        payload=concern_event_payload(concern),
+    )
+    return update
+
+
+def _locked_visible(concern: Concern, viewer: Viewer) -> Concern:
+    """The concern, locked for the change, if the viewer may see it; 404 as for a stranger."""
+    found = (
+        records_visible_to(Concern.objects.select_for_update(), viewer=viewer)
+        .filter(pk=concern.pk)
+        .first()
+    )
+    if found is None:
+        raise Http404("Not found")
+    return found
+
+
+def _refuse_if_finished(concern: Concern) -> None:
+    if concern.status == ConcernStatus.CLOSED:
+        raise ValidationError("This concern is closed")
+    if concern.status == ConcernStatus.WITHDRAWN:
+        raise ValidationError("This concern was withdrawn")
+
+
 def concern_acknowledge(*, concern: Concern, viewer: Viewer, acknowledged_by: User) -> Concern:
-    """A professional who may see the concern acknowledges it; the first time counts."""
+    """A professional who may see an open concern acknowledges it; the first time counts.
+
+    An acknowledged concern never escalates. Its raiser is told that it was acknowledged.
+    """
     if not viewer.is_professional:
         raise PermissionDenied("Only professionals can acknowledge a concern")
     with transaction.atomic():
-        locked = Concern.objects.select_for_update().get(pk=concern.pk)
+        locked = _locked_visible(concern, viewer)
+        _refuse_if_finished(locked)
         if locked.status != ConcernStatus.OPEN:
             raise ValidationError("This concern has already been acknowledged")
         locked.status = ConcernStatus.ACKNOWLEDGED
         locked.acknowledged_at = timezone.now()
         locked.acknowledged_by = acknowledged_by
         locked.save(update_fields=["status", "acknowledged_at", "acknowledged_by"])
-        ConcernUpdate.objects.create(
-            concern=locked, kind=ConcernUpdateKind.ACKNOWLEDGED, created_by=acknowledged_by
-        )
-        audit_record(
+        concern_change_record(
+            concern=locked,
+            kind=ConcernUpdateKind.ACKNOWLEDGED,
             actor=acknowledged_by,
-            action=AuditAction.UPDATE,
             summary="Acknowledged a concern",
-            object_type="concern",
-            object_id=locked.pk,
-            network=locked.network,
         )
-        network_event_append(
-            network=locked.network,
-            kind=NetworkEventKind.CONCERN_UPDATED,
-            visibility=locked.visibility,
-            created_by_id=locked.created_by_id,
-            author_agency_id=locked.author_agency_id,
-            payload=concern_event_payload(locked),
+        _notify_followers(
+            locked,
+            actor_id=acknowledged_by.pk,
+            kind="concern.acknowledged",
+            text="A concern you follow has been acknowledged",
+            dedupe_key=f"concern-{locked.pk}-acknowledged",
+        )
+    return locked
+
+
+def concern_update_add(
+    *, concern: Concern, viewer: Viewer, added_by: User, text: str
+) -> ConcernUpdate:
+    """Adds a note to a concern's history.
+
+    Professionals who may see the concern, and the person who raised it, may add notes
+    while it is open; not once it is closed or withdrawn. The note has the concern's
+    visibility; its followers are told that there is an update, not what it says.
+    """
+    if not (viewer.is_professional or concern.created_by_id == added_by.pk):
+        raise PermissionDenied("Only professionals and the person who raised it can update it")
+    text = _text_required(
+        text, field="text", missing="Write what has happened since", longest=UPDATE_TEXT_MAX
+    )
+    with transaction.atomic():
+        locked = _locked_visible(concern, viewer)
+        _refuse_if_finished(locked)
+        update = concern_change_record(
+            concern=locked,
+            kind=ConcernUpdateKind.NOTE,
+            actor=added_by,
+            summary="Added an update to a concern",
+            text=text,
+        )
+        _notify_followers(
+            locked,
+            actor_id=added_by.pk,
+            kind="concern.updated",
+            text="A concern you follow has a new update",
+            dedupe_key=f"concern-{locked.pk}-update-{update.pk}",
+        )
+    return update
+
+
+def concern_review_start(*, concern: Concern, viewer: Viewer, started_by: User) -> Concern:
+    """A professional puts an open or acknowledged concern under review.
+
+    Starting a review of a concern nobody has acknowledged acknowledges it too, so that it
+    does not escalate while it is being reviewed.
+    """
+    if not viewer.is_professional:
+        raise PermissionDenied("Only professionals can review a concern")
+    with transaction.atomic():
+        locked = _locked_visible(concern, viewer)
+        _refuse_if_finished(locked)
+        if locked.status == ConcernStatus.UNDER_REVIEW:
+            raise ValidationError("This concern is already under review")
+        fields = ["status"]
+        if locked.acknowledged_at is None:
+            locked.acknowledged_at = timezone.now()
+            locked.acknowledged_by = started_by
+            fields += ["acknowledged_at", "acknowledged_by"]
+        locked.status = ConcernStatus.UNDER_REVIEW
+        locked.save(update_fields=fields)
+        concern_change_record(
+            concern=locked,
+            kind=ConcernUpdateKind.UNDER_REVIEW,
+            actor=started_by,
+            summary="Started a review of a concern",
+        )
+        _notify_followers(
+            locked,
+            actor_id=started_by.pk,
+            kind="concern.under_review",
+            text="A concern you follow is being reviewed",
+            dedupe_key=f"concern-{locked.pk}-under-review",
+        )
+    return locked
+
+
+def concern_close(*, concern: Concern, viewer: Viewer, closed_by: User, outcome: str) -> Concern:
+    """A professional closes a concern that is still open, saying what the outcome was."""
+    if not viewer.is_professional:
+        raise PermissionDenied("Only professionals can close a concern")
+    outcome = _text_required(
+        outcome, field="outcome", missing="Say what the outcome was", longest=UPDATE_TEXT_MAX
+    )
+    with transaction.atomic():
+        locked = _locked_visible(concern, viewer)
+        _refuse_if_finished(locked)
+        locked.status = ConcernStatus.CLOSED
+        locked.closed_at = timezone.now()
+        locked.outcome = outcome
+        locked.save(update_fields=["status", "closed_at", "outcome"])
+        concern_change_record(
+            concern=locked,
+            kind=ConcernUpdateKind.CLOSED,
+            actor=closed_by,
+            summary="Closed a concern",
+            text=outcome,
+        )
+        _notify_followers(
+            locked,
+            actor_id=closed_by.pk,
+            kind="concern.closed",
+            text="A concern you follow has been closed",
+            dedupe_key=f"concern-{locked.pk}-closed",
+        )
+    return locked
+
+
+def concern_withdraw(
+    *, concern: Concern, viewer: Viewer, withdrawn_by: User, reason: str
+) -> Concern:
+    """The person who raised a concern withdraws it while it is open, saying why.
+
+    Nobody else may withdraw it. A withdrawn concern no longer counts towards patterns
+    across agencies; the reason is kept in its history and in the audit trail.
+    """
+    if concern.created_by_id != withdrawn_by.pk:
+        raise PermissionDenied("Only the person who raised a concern can withdraw it")
+    reason = _text_required(
+        reason, field="reason", missing="Say why you are withdrawing it", longest=REASON_MAX
+    )
+    with transaction.atomic():
+        locked = _locked_visible(concern, viewer)
+        _refuse_if_finished(locked)
+        locked.status = ConcernStatus.WITHDRAWN
+        locked.withdrawn_reason = reason
+        locked.save(update_fields=["status", "withdrawn_reason"])
+        concern_change_record(
+            concern=locked,
+            kind=ConcernUpdateKind.WITHDRAWN,
+            actor=withdrawn_by,
+            summary="Withdrew a concern",
+            text=reason,
+            reason=reason,
+        )
+        _notify_followers(
+            locked,
+            actor_id=withdrawn_by.pk,
+            kind="concern.withdrawn",
+            text="A concern you follow has been withdrawn by the person who raised it",
+            dedupe_key=f"concern-{locked.pk}-withdrawn",
         )
     return locked

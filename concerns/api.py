@@ -1,0 +1,426 @@
+"""The REST API of concerns: raising and following them, and the cumulative alerts that
+safeguarding leads review. Views are thin: the access policy finds what the user may see
+(anything else is 404), services make the changes, and every read is audited.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.core.exceptions import PermissionDenied
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import User
+from api.errors import ErrorsSerializer
+from api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from api.views import ApiView, audit_api_read
+from caregraph.models import Visibility
+from caregraph.policy import Viewer, network_get_for_user
+from caregraph.serializers import AgencySummarySerializer, UserSummarySerializer
+from concerns import selectors
+from concerns.models import (
+    AlertRule,
+    Concern,
+    ConcernCategory,
+    ConcernStatus,
+    ConcernUpdate,
+    ConcernUpdateKind,
+    CumulativeAlert,
+    Severity,
+)
+from concerns.services import (
+    DESCRIPTION_MAX,
+    REASON_MAX,
+    UPDATE_TEXT_MAX,
+    concern_acknowledge,
+    concern_close,
+    concern_raise,
+    concern_review_start,
+    concern_update_add,
+    concern_withdraw,
+)
+
+API_ROOT = "/api/v1"
+
+
+def _errors(*codes: int) -> dict[int, OpenApiResponse]:
+    descriptions = {
+        400: "A field is wrong, or the concern cannot change that way: the message says why",
+        403: "You may see this, but not do this",
+        404: "Not there, or not yours to see",
+        422: "The Idempotency-Key was used for a different request",
+    }
+    return {
+        code: OpenApiResponse(ErrorsSerializer, description=descriptions[code]) for code in codes
+    }
+
+
+def _user(request: Request) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+# --- Serializers ----------------------------------------------------------------------------
+
+
+class ConcernSerializer(serializers.Serializer[Concern]):
+    id = serializers.IntegerField(read_only=True)
+    network_id = serializers.IntegerField(read_only=True)
+    category = serializers.ChoiceField(choices=ConcernCategory.choices, read_only=True)
+    severity = serializers.ChoiceField(choices=Severity.choices, read_only=True)
+    description = serializers.CharField(read_only=True, help_text="What happened.")
+    happened_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When it happened, where known."
+    )
+    visibility = serializers.ChoiceField(choices=Visibility.choices, read_only=True)
+    status = serializers.ChoiceField(choices=ConcernStatus.choices, read_only=True)
+    raised_by = UserSummarySerializer(source="created_by", read_only=True)
+    author_agency = AgencySummarySerializer(read_only=True, allow_null=True)
+    raised_at = serializers.DateTimeField(read_only=True)
+    acknowledged_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    acknowledged_by = UserSummarySerializer(read_only=True, allow_null=True)
+    escalated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    escalated_to_agency = AgencySummarySerializer(read_only=True, allow_null=True)
+    closed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    outcome = serializers.CharField(read_only=True)
+    withdrawn_reason = serializers.CharField(read_only=True)
+
+
+def _choice_message(what: str) -> dict[str, Any]:
+    return {"invalid_choice": f'"{{input}}" is not {what}.'}
+
+
+class ConcernRaiseSerializer(serializers.Serializer[Any]):
+    """Raising a concern. Family and friends may only raise it to the professionals."""
+
+    category = serializers.ChoiceField(
+        choices=ConcernCategory.choices, error_messages=_choice_message("a kind of concern")
+    )
+    severity = serializers.ChoiceField(
+        choices=Severity.choices, error_messages=_choice_message("a severity")
+    )
+    # Blank passes through, so that the service answers it in its own words.
+    description = serializers.CharField(
+        allow_blank=True, max_length=DESCRIPTION_MAX, help_text="What happened."
+    )
+    happened_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="When it happened, if known."
+    )
+    visibility = serializers.ChoiceField(
+        choices=Visibility.choices,
+        required=False,
+        default=Visibility.PROFESSIONALS,
+        error_messages=_choice_message("an audience a concern can be shared with"),
+    )
+
+
+class ConcernListQuerySerializer(serializers.Serializer[Any]):
+    status = serializers.ChoiceField(
+        choices=ConcernStatus.choices, required=False, error_messages=_choice_message("a status")
+    )
+    severity = serializers.ChoiceField(
+        choices=Severity.choices, required=False, error_messages=_choice_message("a severity")
+    )
+    category = serializers.ChoiceField(
+        choices=ConcernCategory.choices,
+        required=False,
+        error_messages=_choice_message("a kind of concern"),
+    )
+
+
+class ConcernUpdateSerializer(serializers.Serializer[ConcernUpdate]):
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.ChoiceField(choices=ConcernUpdateKind.choices, read_only=True)
+    text = serializers.CharField(read_only=True)
+    created_by = UserSummarySerializer(read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class ConcernUpdateAddSerializer(serializers.Serializer[Any]):
+    text = serializers.CharField(
+        allow_blank=True, max_length=UPDATE_TEXT_MAX, help_text="What has happened since."
+    )
+
+
+class ConcernCloseSerializer(serializers.Serializer[Any]):
+    outcome = serializers.CharField(
+        allow_blank=True, max_length=UPDATE_TEXT_MAX, help_text="What the outcome was."
+    )
+
+
+class ConcernWithdrawSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(
+        allow_blank=True, max_length=REASON_MAX, help_text="Why you are withdrawing it."
+    )
+
+
+class AlertNetworkSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField(read_only=True)
+    person_given_name = serializers.CharField(source="person.given_name", read_only=True)
+    person_family_name = serializers.CharField(source="person.family_name", read_only=True)
+
+
+class CumulativeAlertSerializer(serializers.Serializer[CumulativeAlert]):
+    id = serializers.IntegerField(read_only=True)
+    network = AlertNetworkSerializer(read_only=True)
+    rule = serializers.ChoiceField(choices=AlertRule.choices, read_only=True)
+    summary = serializers.CharField(read_only=True)
+    window_start = serializers.DateTimeField(read_only=True)
+    window_end = serializers.DateTimeField(read_only=True)
+    concern_count = serializers.IntegerField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    acknowledged_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+class AlertListQuerySerializer(serializers.Serializer[Any]):
+    is_open = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text="Only open, or only acknowledged."
+    )
+
+
+# --- Concerns -------------------------------------------------------------------------------
+
+
+def _concern_url(concern: Concern) -> str:
+    return f"{API_ROOT}/networks/{concern.network_id}/concerns/{concern.pk}/"
+
+
+def _concern_for(request: Request, network_id: int, concern_id: int) -> tuple[Concern, Viewer]:
+    """The concern and the user's standing, or 404 when they may not see it."""
+    _network, viewer = network_get_for_user(user=request.user, network_id=network_id)
+    concern = selectors.concern_get_for_viewer(viewer=viewer, concern_id=concern_id)
+    return concern, viewer
+
+
+class ConcernListApi(ApiView):
+    """The concerns about the person that you may see, and raising one."""
+
+    @extend_schema(
+        operation_id="concern_list",
+        parameters=[ConcernListQuerySerializer],
+        responses={200: ConcernSerializer(many=True), **_errors(400, 404)},
+    )
+    def get(self, request: Request, network_id: int) -> Response:
+        """Concerns you may see, newest first; filter by status, severity or category."""
+        network, viewer = network_get_for_user(user=request.user, network_id=network_id)
+        query = ConcernListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        concerns = selectors.concern_list_visible_to(viewer=viewer, **query.validated_data)
+        response = self.paginated_response(concerns, ConcernSerializer)
+        audit_api_read(
+            request, summary="Viewed the concerns", object_type="concern", network=network
+        )
+        return response
+
+    @extend_schema(
+        operation_id="concern_raise",
+        request=ConcernRaiseSerializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={201: ConcernSerializer, **_errors(400, 403, 404, 422)},
+    )
+    @idempotent
+    def post(self, request: Request, network_id: int) -> Response:
+        """Raise a concern about the person. It is shared with the professionals unless you
+        choose otherwise; family and friends can only share it with the professionals."""
+        network, viewer = network_get_for_user(user=request.user, network_id=network_id)
+        given = ConcernRaiseSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        concern = concern_raise(
+            network=network,
+            viewer=viewer,
+            raised_by=_user(request),
+            category=data["category"],
+            severity=data["severity"],
+            description=data["description"],
+            visibility=data["visibility"],
+            happened_at=data.get("happened_at"),
+        )
+        concern = selectors.concern_get_for_viewer(viewer=viewer, concern_id=concern.pk)
+        return Response(
+            ConcernSerializer(concern).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": _concern_url(concern)},
+        )
+
+
+class ConcernDetailApi(ApiView):
+    """One concern."""
+
+    @extend_schema(operation_id="concern_get", responses={200: ConcernSerializer, **_errors(404)})
+    def get(self, request: Request, network_id: int, concern_id: int) -> Response:
+        concern, _viewer = _concern_for(request, network_id, concern_id)
+        audit_api_read(
+            request,
+            summary="Viewed a concern",
+            object_type="concern",
+            object_id=concern.pk,
+            network=concern.network,
+        )
+        return Response(ConcernSerializer(concern).data)
+
+
+class _ConcernChangeApi(ApiView):
+    """A change of a concern's status: answered with the concern as it now is."""
+
+    def changed(self, request: Request, network_id: int, concern_id: int) -> Response:
+        _network, viewer = network_get_for_user(user=request.user, network_id=network_id)
+        concern = selectors.concern_get_for_viewer(viewer=viewer, concern_id=concern_id)
+        self.change(request, concern=concern, viewer=viewer)
+        concern = selectors.concern_get_for_viewer(viewer=viewer, concern_id=concern.pk)
+        return Response(ConcernSerializer(concern).data)
+
+    def change(self, request: Request, *, concern: Concern, viewer: Viewer) -> None:
+        raise NotImplementedError
+
+
+class ConcernAcknowledgeApi(_ConcernChangeApi):
+    """Acknowledging a concern (professionals): it will not escalate."""
+
+    @extend_schema(
+        operation_id="concern_acknowledge",
+        request=None,
+        responses={200: ConcernSerializer, **_errors(400, 403, 404)},
+    )
+    def post(self, request: Request, network_id: int, concern_id: int) -> Response:
+        return self.changed(request, network_id, concern_id)
+
+    def change(self, request: Request, *, concern: Concern, viewer: Viewer) -> None:
+        concern_acknowledge(concern=concern, viewer=viewer, acknowledged_by=_user(request))
+
+
+class ConcernReviewApi(_ConcernChangeApi):
+    """Putting a concern under review (professionals)."""
+
+    @extend_schema(
+        operation_id="concern_review_start",
+        request=None,
+        responses={200: ConcernSerializer, **_errors(400, 403, 404)},
+    )
+    def post(self, request: Request, network_id: int, concern_id: int) -> Response:
+        return self.changed(request, network_id, concern_id)
+
+    def change(self, request: Request, *, concern: Concern, viewer: Viewer) -> None:
+        concern_review_start(concern=concern, viewer=viewer, started_by=_user(request))
+
+
+class ConcernCloseApi(_ConcernChangeApi):
+    """Closing a concern with its outcome (professionals)."""
+
+    @extend_schema(
+        operation_id="concern_close",
+        request=ConcernCloseSerializer,
+        responses={200: ConcernSerializer, **_errors(400, 403, 404)},
+    )
+    def post(self, request: Request, network_id: int, concern_id: int) -> Response:
+        return self.changed(request, network_id, concern_id)
+
+    def change(self, request: Request, *, concern: Concern, viewer: Viewer) -> None:
+        given = ConcernCloseSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        concern_close(
+            concern=concern,
+            viewer=viewer,
+            closed_by=_user(request),
+            outcome=given.validated_data["outcome"],
+        )
+
+
+class ConcernWithdrawApi(_ConcernChangeApi):
+    """Withdrawing a concern you raised, saying why."""
+
+    @extend_schema(
+        operation_id="concern_withdraw",
+        request=ConcernWithdrawSerializer,
+        responses={200: ConcernSerializer, **_errors(400, 403, 404)},
+    )
+    def post(self, request: Request, network_id: int, concern_id: int) -> Response:
+        return self.changed(request, network_id, concern_id)
+
+    def change(self, request: Request, *, concern: Concern, viewer: Viewer) -> None:
+        given = ConcernWithdrawSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        concern_withdraw(
+            concern=concern,
+            viewer=viewer,
+            withdrawn_by=_user(request),
+            reason=given.validated_data["reason"],
+        )
+
+
+class ConcernUpdateListApi(ApiView):
+    """A concern's history, and adding an update to it."""
+
+    @extend_schema(
+        operation_id="concern_update_list",
+        responses={200: ConcernUpdateSerializer(many=True), **_errors(404)},
+    )
+    def get(self, request: Request, network_id: int, concern_id: int) -> Response:
+        """What happened to the concern, oldest first."""
+        concern, _viewer = _concern_for(request, network_id, concern_id)
+        response = self.paginated_response(
+            selectors.concern_history(concern=concern), ConcernUpdateSerializer
+        )
+        audit_api_read(
+            request,
+            summary="Viewed a concern's history",
+            object_type="concern",
+            object_id=concern.pk,
+            network=concern.network,
+        )
+        return response
+
+    @extend_schema(
+        operation_id="concern_update_add",
+        request=ConcernUpdateAddSerializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={201: ConcernUpdateSerializer, **_errors(400, 403, 404, 422)},
+    )
+    @idempotent
+    def post(self, request: Request, network_id: int, concern_id: int) -> Response:
+        """Add an update (professionals, and whoever raised it) while the concern is open."""
+        concern, viewer = _concern_for(request, network_id, concern_id)
+        given = ConcernUpdateAddSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        update = concern_update_add(
+            concern=concern,
+            viewer=viewer,
+            added_by=_user(request),
+            text=given.validated_data["text"],
+        )
+        return Response(ConcernUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
+
+
+# --- Alerts ---------------------------------------------------------------------------------
+
+
+class AlertListApi(ApiView):
+    """Cumulative concern alerts in the networks you review as a safeguarding lead."""
+
+    @extend_schema(
+        operation_id="alert_list",
+        parameters=[AlertListQuerySerializer],
+        responses={200: CumulativeAlertSerializer(many=True), **_errors(400, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        """Patterns across agencies that no single concern shows, newest first."""
+        if not selectors.user_is_safeguarding_lead(user=request.user):
+            raise PermissionDenied("Only safeguarding leads can see cumulative concern alerts")
+        query = AlertListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        alerts = selectors.alert_list_for_leads(
+            user=request.user, is_open=query.validated_data["is_open"]
+        )
+        page: list[CumulativeAlert] = self.paginate_queryset(alerts) or []
+        for network in {alert.network_id: alert.network for alert in page}.values():
+            audit_api_read(
+                request,
+                summary="Viewed cumulative concern alerts",
+                object_type="cumulative_alert",
+                network=network,
+            )
+        return self.get_paginated_response(
+            CumulativeAlertSerializer(cast(Any, page), many=True).data
+        )

@@ -1,0 +1,545 @@
+"""Reads for safeguarding work: the lead's dashboard across the networks they review, and one
+network's multi-agency chronology.
+
+Both count and list only what the reader may see: concerns pass the access policy's
+`visibility_filter`, the networks are those a safeguarding lead reviews, and the chronology
+is built from the same selectors the other pages use. Each read is a fixed number of
+queries, however many networks, concerns or members there are.
+"""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count, DateField, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncMonth, TruncWeek
+from django.urls import reverse
+from django.utils import timezone
+
+from agencies.models import Agency, Involvement, StaffMembership, StaffRole
+from caregraph.models import Membership, MembershipStatus, Network
+from caregraph.policy import AnyUser, Viewer, networks_visible_to, visibility_filter
+from caregraph.selectors import involvement_list
+from concerns.models import (
+    Concern,
+    ConcernCategory,
+    ConcernStatus,
+    ConcernUpdate,
+    ConcernUpdateKind,
+    CumulativeAlert,
+    Severity,
+)
+from concerns.selectors import concern_list_visible_to
+
+OPEN_STATUSES = (ConcernStatus.OPEN, ConcernStatus.ACKNOWLEDGED, ConcernStatus.UNDER_REVIEW)
+NETWORKS_SHOWN = 25
+ALERTS_SHOWN = 25
+NO_AGENCY_LABEL = "Family, friends and the person"
+
+
+# --- Who the dashboard is for, and what it covers --------------------------------------------
+
+
+@dataclass(frozen=True)
+class LeadScope:
+    """What one safeguarding lead reviews: networks, and the concerns in them they may see."""
+
+    viewer: Viewer
+    networks: QuerySet[Network]
+    concerns: QuerySet[Concern]
+
+
+def _lead_viewer(*, user: AnyUser) -> Viewer | None:
+    """The standing a safeguarding lead has in every network they review, or None.
+
+    In each such network `caregraph.policy.viewer_for` makes them a reviewing lead and a
+    professional whose agencies are the ones they work for; this is that standing, without
+    one query per network, so that `visibility_filter` decides what they see across all.
+    """
+    if not user.is_authenticated or user.pk is None:
+        return None
+    staff = list(
+        StaffMembership.objects.filter(user_id=user.pk, is_active=True).values_list(
+            "agency_id", "role"
+        )
+    )
+    lead_agency_ids = frozenset(a for a, role in staff if role == StaffRole.SAFEGUARDING_LEAD)
+    if not lead_agency_ids:
+        return None
+    return Viewer(
+        user_id=user.pk,
+        network_id=0,
+        membership=None,
+        agency_ids=frozenset(a for a, _role in staff),
+        reviewing_lead_agency_ids=lead_agency_ids,
+    )
+
+
+def _networks_reviewed(viewer: Viewer, *, user: AnyUser) -> QuerySet[Network]:
+    """The networks the lead may see in which they are a reviewing lead: an agency they lead
+    for has open involvement there, or a member acts for it (`policy.viewer_for`'s test)."""
+    today = timezone.localdate()
+    lead_agencies = viewer.reviewing_lead_agency_ids
+    involvement = Involvement.objects.filter(
+        network_id=OuterRef("pk"), agency_id__in=lead_agencies
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
+    member = Membership.objects.filter(
+        network_id=OuterRef("pk"), status=MembershipStatus.ACTIVE, agency_id__in=lead_agencies
+    )
+    return networks_visible_to(user=user).filter(Exists(involvement) | Exists(member))
+
+
+def _involving(agency: Agency) -> Q:
+    """Networks where the agency is involved now: open involvement, or a member acting for it."""
+    today = timezone.localdate()
+    involvement = Involvement.objects.filter(network_id=OuterRef("pk"), agency=agency).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=today)
+    )
+    member = Membership.objects.filter(
+        network_id=OuterRef("pk"), agency=agency, status=MembershipStatus.ACTIVE
+    )
+    return Q(Exists(involvement)) | Q(Exists(member))
+
+
+def lead_scope(*, user: AnyUser, team: Agency | None = None) -> LeadScope | None:
+    """The networks a safeguarding lead reviews (those where `team` is involved, if given)
+    and the concerns in them they may see; None for anyone who is not a safeguarding lead."""
+    viewer = _lead_viewer(user=user)
+    if viewer is None:
+        return None
+    networks = _networks_reviewed(viewer, user=user)
+    if team is not None:
+        networks = networks.filter(_involving(team))
+    concerns = Concern.objects.filter(network__in=networks).filter(visibility_filter(viewer=viewer))
+    return LeadScope(viewer=viewer, networks=networks, concerns=concerns)
+
+
+def team_list_for_lead(*, user: AnyUser) -> list[Agency]:
+    """The agencies and teams involved in the networks the lead reviews, to filter by."""
+    viewer = _lead_viewer(user=user)
+    if viewer is None:
+        return []
+    networks = _networks_reviewed(viewer, user=user)
+    today = timezone.localdate()
+    involved = Involvement.objects.filter(agency_id=OuterRef("pk"), network__in=networks).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=today)
+    )
+    member = Membership.objects.filter(
+        agency_id=OuterRef("pk"), network__in=networks, status=MembershipStatus.ACTIVE
+    )
+    return list(Agency.objects.filter(Exists(involved) | Exists(member)).order_by("name", "pk"))
+
+
+# --- The period and its weeks or months -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str
+    label: str
+    unit: str  # "week" or "month"
+    buckets: int
+
+
+PERIODS = {
+    period.key: period
+    for period in (
+        Period("4w", "Last 4 weeks", "week", 4),
+        Period("13w", "Last 13 weeks", "week", 13),
+        Period("6m", "Last 6 months", "month", 6),
+        Period("12m", "Last 12 months", "month", 12),
+    )
+}
+DEFAULT_PERIOD = "13w"
+
+
+def _month_back(day: datetime.date, months: int) -> datetime.date:
+    index = day.year * 12 + day.month - 1 - months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def period_starts(*, period: Period, today: datetime.date) -> list[datetime.date]:
+    """The first day of each week (Monday) or month of the period, oldest first; the last is
+    the current one."""
+    if period.unit == "week":
+        monday = today - datetime.timedelta(days=today.weekday())
+        return [monday - datetime.timedelta(weeks=n) for n in range(period.buckets - 1, -1, -1)]
+    first = today.replace(day=1)
+    return [_month_back(first, n) for n in range(period.buckets - 1, -1, -1)]
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(0, 0)))
+
+
+# --- The dashboard --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NetworkAttention:
+    """A network with urgent or unacknowledged concerns that the lead may see."""
+
+    network: Network
+    urgent: int
+    unacknowledged: int
+    open: int
+    oldest_unacknowledged: datetime.datetime | None
+
+
+@dataclass(frozen=True)
+class AcknowledgementTimes:
+    """How long concerns of one severity (or all) raised in the period took to acknowledge."""
+
+    label: str
+    raised: int
+    acknowledged: int
+    waiting: int
+    median: datetime.timedelta | None
+    mean: datetime.timedelta | None
+
+
+@dataclass(frozen=True)
+class Series:
+    """Counts per week or month for one category or agency."""
+
+    label: str
+    counts: list[int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    period: Period
+    starts: list[datetime.date]
+    concerns_in_period: int
+    networks_needing_attention: list[NetworkAttention]
+    networks_needing_attention_total: int
+    alerts_open: list[CumulativeAlert]
+    alerts_open_total: int
+    alerts_in_period: int
+    acknowledgement: list[AcknowledgementTimes]
+    by_category: list[Series]
+    by_agency: list[Series]
+
+
+def _networks_needing_attention(scope: LeadScope) -> tuple[list[NetworkAttention], int]:
+    """The networks to look at first (most urgent, then longest unacknowledged), and how
+    many there are in all."""
+    rows = list(
+        scope.concerns.filter(status__in=OPEN_STATUSES)
+        .values("network_id")
+        .annotate(
+            urgent=Count("pk", filter=Q(severity=Severity.URGENT)),
+            unacknowledged=Count("pk", filter=Q(status=ConcernStatus.OPEN)),
+            open=Count("pk"),
+            oldest_unacknowledged=Min("raised_at", filter=Q(status=ConcernStatus.OPEN)),
+        )
+        .filter(Q(urgent__gt=0) | Q(unacknowledged__gt=0))
+        .order_by("-urgent", "-unacknowledged", "oldest_unacknowledged", "network_id")
+    )
+    networks = Network.objects.select_related("person").in_bulk(
+        [row["network_id"] for row in rows[:NETWORKS_SHOWN]]
+    )
+    attention = [
+        NetworkAttention(
+            network=networks[row["network_id"]],
+            urgent=row["urgent"],
+            unacknowledged=row["unacknowledged"],
+            open=row["open"],
+            oldest_unacknowledged=row["oldest_unacknowledged"],
+        )
+        for row in rows[:NETWORKS_SHOWN]
+    ]
+    return attention, len(rows)
+
+
+def _median(values: list[datetime.timedelta]) -> datetime.timedelta | None:
+    if not values:
+        return None
+    seconds = statistics.median(value.total_seconds() for value in values)
+    return datetime.timedelta(seconds=round(seconds))
+
+
+def _mean(values: list[datetime.timedelta]) -> datetime.timedelta | None:
+    if not values:
+        return None
+    seconds = statistics.fmean(value.total_seconds() for value in values)
+    return datetime.timedelta(seconds=round(seconds))
+
+
+def _acknowledgement_times(concerns: QuerySet[Concern]) -> list[AcknowledgementTimes]:
+    """Per severity, most serious first, then all together. Only concerns that were ever
+    acknowledged count towards the times; withdrawn ones are left out altogether."""
+    rows = concerns.exclude(status=ConcernStatus.WITHDRAWN).values_list(
+        "severity", "status", "raised_at", "acknowledged_at"
+    )
+    raised: dict[str, int] = defaultdict(int)
+    waiting: dict[str, int] = defaultdict(int)
+    taken: dict[str, list[datetime.timedelta]] = defaultdict(list)
+    for severity, status, raised_at, acknowledged_at in rows:
+        raised[severity] += 1
+        if acknowledged_at is not None:
+            taken[severity].append(max(acknowledged_at - raised_at, datetime.timedelta(0)))
+        elif status == ConcernStatus.OPEN:
+            waiting[severity] += 1
+
+    def times(label: str, severities: Iterable[str]) -> AcknowledgementTimes:
+        chosen = list(severities)
+        durations = [duration for s in chosen for duration in taken[s]]
+        return AcknowledgementTimes(
+            label=label,
+            raised=sum(raised[s] for s in chosen),
+            acknowledged=len(durations),
+            waiting=sum(waiting[s] for s in chosen),
+            median=_median(durations),
+            mean=_mean(durations),
+        )
+
+    by_severity = [times(str(s.label), [s.value]) for s in reversed(Severity)]
+    return [*by_severity, times("All concerns", Severity.values)]
+
+
+def _series(
+    rows: Iterable[dict[str, object]], *, key: str, starts: list[datetime.date], labels: dict
+) -> list[Series]:
+    """Counts per (bucket, key) spread into one series per key, largest total first."""
+    index = {start: position for position, start in enumerate(starts)}
+    counts: dict[object, list[int]] = defaultdict(lambda: [0] * len(starts))
+    for row in rows:
+        bucket = row["bucket"]
+        if isinstance(bucket, datetime.datetime):
+            bucket = bucket.date()
+        if isinstance(bucket, datetime.date) and bucket in index:
+            counts[row[key]][index[bucket]] += int(row["n"])  # type: ignore[call-overload]
+    series = [Series(label=labels.get(k, str(k)), counts=c) for k, c in counts.items()]
+    return sorted(series, key=lambda s: (-s.total, s.label))
+
+
+def dashboard_for_lead(
+    *, scope: LeadScope, period_key: str = DEFAULT_PERIOD, today: datetime.date | None = None
+) -> Dashboard:
+    """Everything the safeguarding dashboard shows, in a fixed number of queries."""
+    period = PERIODS.get(period_key, PERIODS[DEFAULT_PERIOD])
+    starts = period_starts(period=period, today=today or timezone.localdate())
+    since = _start_of(starts[0])
+    in_period = scope.concerns.filter(raised_at__gte=since)
+    trunc = TruncWeek if period.unit == "week" else TruncMonth
+    bucketed = in_period.annotate(bucket=trunc("raised_at", output_field=DateField()))
+
+    by_category = _series(
+        bucketed.values("bucket", "category").annotate(n=Count("pk")).order_by(),
+        key="category",
+        starts=starts,
+        labels={value: str(label) for value, label in ConcernCategory.choices},
+    )
+    agency_rows = list(
+        bucketed.values("bucket", "author_agency_id", "author_agency__name")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    agency_names = {
+        row["author_agency_id"]: row["author_agency__name"] or NO_AGENCY_LABEL
+        for row in agency_rows
+    }
+    by_agency = _series(agency_rows, key="author_agency_id", starts=starts, labels=agency_names)
+
+    attention, attention_total = _networks_needing_attention(scope)
+    alerts = CumulativeAlert.objects.filter(network__in=scope.networks)
+    open_alerts = list(
+        alerts.filter(acknowledged_at__isnull=True)
+        .select_related("network__person")
+        .order_by("-created_at", "-pk")[: ALERTS_SHOWN + 1]
+    )
+    open_total = (
+        len(open_alerts)
+        if len(open_alerts) <= ALERTS_SHOWN
+        else alerts.filter(acknowledged_at__isnull=True).count()
+    )
+    acknowledgement = _acknowledgement_times(in_period)
+    return Dashboard(
+        period=period,
+        starts=starts,
+        concerns_in_period=acknowledgement[-1].raised,
+        networks_needing_attention=attention,
+        networks_needing_attention_total=attention_total,
+        alerts_open=open_alerts[:ALERTS_SHOWN],
+        alerts_open_total=open_total,
+        alerts_in_period=alerts.filter(created_at__gte=since).count(),
+        acknowledgement=acknowledgement,
+        by_category=by_category,
+        by_agency=by_agency,
+    )
+
+
+# --- The chronology -------------------------------------------------------------------------
+
+CHRONOLOGY_KIND_ORDER = {"members": 0, "involvement": 1, "concerns": 2}
+CONCERN_CHANGES_SHOWN = (
+    ConcernUpdateKind.ACKNOWLEDGED,
+    ConcernUpdateKind.UNDER_REVIEW,
+    ConcernUpdateKind.ESCALATED,
+    ConcernUpdateKind.CLOSED,
+    ConcernUpdateKind.WITHDRAWN,
+)
+
+
+@dataclass(frozen=True)
+class ChronologyEntry:
+    """One thing that happened in a network, for a list in time order."""
+
+    at: datetime.datetime
+    kind: str  # "concerns", "involvement" or "members"
+    title: str
+    detail: str = ""
+    by: str = ""
+    date_only: bool = False
+    url: str = ""
+    tag: str = ""
+    tag_class: str = ""
+
+    @property
+    def on(self) -> datetime.date:
+        return timezone.localtime(self.at).date()
+
+
+def _concern_entries(viewer: Viewer, tag_classes: dict[str, str]) -> list[ChronologyEntry]:
+    concerns = list(concern_list_visible_to(viewer=viewer))
+    entries = []
+    for concern in concerns:
+        url = reverse("concern_detail", args=[concern.network_id, concern.pk])
+        author = str(concern.created_by)
+        if concern.author_agency_id and concern.author_agency:
+            author = f"{author}, {concern.author_agency.name}"
+        raised = timezone.localtime(concern.raised_at)
+        detail = concern.description
+        if concern.happened_at is not None:
+            detail = f"Raised on {raised:%-d %B %Y} at {raised:%H:%M}. {detail}"
+        entries.append(
+            ChronologyEntry(
+                at=concern.happened_at or concern.raised_at,
+                kind="concerns",
+                title=f"{concern.get_category_display()} concern raised",
+                detail=detail,
+                by=author,
+                url=url,
+                tag=concern.get_severity_display(),
+                tag_class=tag_classes.get(concern.severity, ""),
+            )
+        )
+    changes = (
+        ConcernUpdate.objects.filter(
+            concern__in=[concern.pk for concern in concerns], kind__in=CONCERN_CHANGES_SHOWN
+        )
+        .select_related("created_by")
+        .order_by("created_at", "pk")
+    )
+    by_id = {concern.pk: concern for concern in concerns}
+    for change in changes if concerns else []:
+        concern = by_id[change.concern_id]
+        what = change.get_kind_display().lower()
+        entries.append(
+            ChronologyEntry(
+                at=change.created_at,
+                kind="concerns",
+                title=f"{concern.get_category_display()} concern {what}",
+                detail=change.text,
+                by=str(change.created_by) if change.created_by_id else "Caregraph",
+                url=reverse("concern_detail", args=[concern.network_id, concern.pk]),
+            )
+        )
+    return entries
+
+
+def _involvement_entries(viewer: Viewer, today: datetime.date) -> list[ChronologyEntry]:
+    entries = []
+    for involvement in involvement_list(viewer=viewer):
+        lead = (
+            f"Lead professional: {involvement.lead_professional}"
+            if involvement.lead_professional_id
+            else ""
+        )
+        entries.append(
+            ChronologyEntry(
+                at=_start_of(involvement.started_on),
+                kind="involvement",
+                title=f"{involvement.agency.name} became involved",
+                detail=". ".join(part for part in (involvement.service, lead) if part),
+                date_only=True,
+            )
+        )
+        if involvement.ended_on is not None and involvement.ended_on <= today:
+            entries.append(
+                ChronologyEntry(
+                    at=_start_of(involvement.ended_on),
+                    kind="involvement",
+                    title=f"{involvement.agency.name} stopped being involved",
+                    detail=involvement.service,
+                    date_only=True,
+                )
+            )
+    return entries
+
+
+def _membership_entries(viewer: Viewer) -> list[ChronologyEntry]:
+    """Every member may see who is in the network; so, who joined and left it, and when."""
+    memberships = Membership.objects.filter(network_id=viewer.network_id).select_related(
+        "user", "agency"
+    )
+    entries = []
+    for membership in memberships:
+        role = membership.get_kind_display()
+        if membership.relationship:
+            role = f"{role}: {membership.relationship}"
+        if membership.agency_id and membership.agency:
+            role = f"{role}, {membership.agency.name}"
+        entries.append(
+            ChronologyEntry(
+                at=membership.joined_at,
+                kind="members",
+                title=f"{membership.user} joined the network",
+                detail=role,
+            )
+        )
+        if membership.ended_at is not None:
+            verb = "left" if membership.status == MembershipStatus.LEFT else "was removed from"
+            entries.append(
+                ChronologyEntry(
+                    at=membership.ended_at,
+                    kind="members",
+                    title=f"{membership.user} {verb} the network",
+                    detail=role,
+                )
+            )
+    return entries
+
+
+def chronology_for_viewer(
+    *,
+    viewer: Viewer,
+    kinds: set[str],
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    tag_classes: dict[str, str] | None = None,
+) -> list[ChronologyEntry]:
+    """Concerns, agency involvement and membership changes of one network that the viewer
+    may see, oldest first, narrowed to the kinds and the dates (inclusive) asked for."""
+    today = timezone.localdate()
+    entries: list[ChronologyEntry] = []
+    if "concerns" in kinds:
+        entries += _concern_entries(viewer, tag_classes or {})
+    if "involvement" in kinds:
+        entries += _involvement_entries(viewer, today)
+    if "members" in kinds:
+        entries += _membership_entries(viewer)
+    if date_from is not None:
+        entries = [entry for entry in entries if entry.on >= date_from]
+    if date_to is not None:
+        entries = [entry for entry in entries if entry.on <= date_to]
+    return sorted(entries, key=lambda entry: (entry.at, CHRONOLOGY_KIND_ORDER[entry.kind]))
