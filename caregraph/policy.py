@@ -15,7 +15,7 @@ something that does not exist, so that its existence does not leak.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
@@ -145,26 +145,48 @@ def _involved_agency_ids(network_id: int) -> set[int]:
     return involved
 
 
+def user_is_safeguarding_lead(*, user: AnyUser) -> bool:
+    if not user.is_authenticated:
+        return False
+    return StaffMembership.objects.filter(
+        user_id=user.pk, role=StaffRole.SAFEGUARDING_LEAD, is_active=True
+    ).exists()
+
+
+def _agency_involved(agency_ids: QuerySet[Any, Any] | frozenset[int] | set[int]) -> Q:
+    """Networks where one of the agencies is involved now: open involvement, or a member
+    acting for it."""
+    today = timezone.localdate()
+    via_involvement = Involvement.objects.filter(
+        network_id=OuterRef("pk"), agency_id__in=agency_ids
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
+    via_member = Membership.objects.filter(
+        network_id=OuterRef("pk"), status=MembershipStatus.ACTIVE, agency_id__in=agency_ids
+    )
+    return Q(Exists(via_involvement)) | Q(Exists(via_member))
+
+
+def networks_reviewed_by(*, user: AnyUser) -> QuerySet[Network]:
+    """Networks the user reviews as a safeguarding lead of an agency involved in them."""
+    if not user.is_authenticated:
+        return Network.objects.none()
+    lead_agencies = StaffMembership.objects.filter(
+        user_id=user.pk, role=StaffRole.SAFEGUARDING_LEAD, is_active=True
+    ).values("agency_id")
+    return Network.objects.filter(_agency_involved(lead_agencies))
+
+
 def networks_visible_to(*, user: AnyUser) -> QuerySet[Network]:
     """Networks where the user is an active member or a safeguarding lead of an involved agency."""
     if not user.is_authenticated:
         return Network.objects.none()
-    today = timezone.localdate()
     lead_agencies = StaffMembership.objects.filter(
         user_id=user.pk, role=StaffRole.SAFEGUARDING_LEAD, is_active=True
     ).values("agency_id")
     member = Membership.objects.filter(
         network_id=OuterRef("pk"), user_id=user.pk, status=MembershipStatus.ACTIVE
     )
-    lead_via_involvement = Involvement.objects.filter(
-        network_id=OuterRef("pk"), agency_id__in=lead_agencies
-    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
-    lead_via_member = Membership.objects.filter(
-        network_id=OuterRef("pk"), status=MembershipStatus.ACTIVE, agency_id__in=lead_agencies
-    )
-    return Network.objects.filter(
-        Exists(member) | Exists(lead_via_involvement) | Exists(lead_via_member)
-    )
+    return Network.objects.filter(Q(Exists(member)) | _agency_involved(lead_agencies))
 
 
 def viewer_for(*, user: AnyUser, network: Network) -> Viewer | None:

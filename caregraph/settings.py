@@ -144,7 +144,13 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env.str("CHANNEL_PREFIX", "caregraph")},
+            "CONFIG": {
+                # Each process waits on Redis in 5-second blocking reads. redis-py 8 gives up
+                # on any read after 5 seconds by default, which dropped every socket left idle
+                # that long (channels_redis#422): allow longer, yet still notice a dead Redis.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                "prefix": env.str("CHANNEL_PREFIX", "caregraph"),
+            },
         }
     }
     CACHES = {
@@ -224,6 +230,17 @@ CONCERN_ESCALATION_MINUTES = {
 PATTERN_AGENCIES = env.int("PATTERN_AGENCIES", default=3)
 PATTERN_WINDOW_DAYS = env.int("PATTERN_WINDOW_DAYS", default=30)
 PATTERN_LOW_CONCERNS = env.int("PATTERN_LOW_CONCERNS", default=5)
+
+# --- Notifications --------------------------------------------------------------------------
+
+# A worker holds a message it is sending for this long; one that dies mid-send leaves it to
+# be claimed again afterwards. The SMTP timeout stays well under the lease.
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
+OUTBOX_SMTP_TIMEOUT_SECONDS = env.int("OUTBOX_SMTP_TIMEOUT_SECONDS", default=30)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=30)
+OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
+OUTBOX_SWEEP_GRACE_SECONDS = env.int("OUTBOX_SWEEP_GRACE_SECONDS", default=60)
 
 # --- Calendar -------------------------------------------------------------------------------
 

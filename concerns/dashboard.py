@@ -22,7 +22,12 @@ from django.utils import timezone
 
 from agencies.models import Agency, Involvement, StaffMembership, StaffRole
 from caregraph.models import Membership, MembershipStatus, Network
-from caregraph.policy import AnyUser, Viewer, networks_visible_to, visibility_filter
+from caregraph.policy import (
+    AnyUser,
+    Viewer,
+    networks_reviewed_by,
+    visibility_filter,
+)
 from caregraph.selectors import involvement_list
 from concerns.models import (
     Concern,
@@ -80,17 +85,7 @@ def _lead_viewer(*, user: AnyUser) -> Viewer | None:
 
 
 def _networks_reviewed(viewer: Viewer, *, user: AnyUser) -> QuerySet[Network]:
-    """The networks the lead may see in which they are a reviewing lead: an agency they lead
-    for has open involvement there, or a member acts for it (`policy.viewer_for`'s test)."""
-    today = timezone.localdate()
-    lead_agencies = viewer.reviewing_lead_agency_ids
-    involvement = Involvement.objects.filter(
-        network_id=OuterRef("pk"), agency_id__in=lead_agencies
-    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
-    member = Membership.objects.filter(
-        network_id=OuterRef("pk"), status=MembershipStatus.ACTIVE, agency_id__in=lead_agencies
-    )
-    return networks_visible_to(user=user).filter(Exists(involvement) | Exists(member))
+    return networks_reviewed_by(user=user)
 
 
 def _involving(agency: Agency) -> Q:
@@ -435,23 +430,27 @@ def _concern_entries(viewer: Viewer, tag_classes: dict[str, str]) -> list[Chrono
         )
     changes = (
         ConcernUpdate.objects.filter(
-            concern__in=[concern.pk for concern in concerns], kind__in=CONCERN_CHANGES_SHOWN
+            concern__in=concern_list_visible_to(viewer=viewer).values("pk"),
+            kind__in=CONCERN_CHANGES_SHOWN,
         )
         .select_related("created_by")
         .order_by("created_at", "pk")
     )
     by_id = {concern.pk: concern for concern in concerns}
-    for change in changes if concerns else []:
-        concern = by_id[change.concern_id]
+    for change in changes:
+        # One raised (and so visible) between the two reads has no entry above: left out.
+        changed = by_id.get(change.concern_id)
+        if changed is None:
+            continue
         what = change.get_kind_display().lower()
         entries.append(
             ChronologyEntry(
                 at=change.created_at,
                 kind="concerns",
-                title=f"{concern.get_category_display()} concern {what}",
+                title=f"{changed.get_category_display()} concern {what}",
                 detail=change.text,
                 by=str(change.created_by) if change.created_by_id else "Caregraph",
-                url=reverse("concern_detail", args=[concern.network_id, concern.pk]),
+                url=reverse("concern_detail", args=[changed.network_id, changed.pk]),
             )
         )
     return entries

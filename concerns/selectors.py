@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
+from django.db.models import Count, QuerySet
 
-from agencies.models import Involvement, StaffMembership, StaffRole
-from caregraph.models import Membership, MembershipStatus, Network
-from caregraph.policy import AnyUser, Viewer, record_get_for_viewer, records_visible_to
-from concerns.models import Concern, ConcernUpdate, CumulativeAlert
+from caregraph.policy import (
+    AnyUser,
+    Viewer,
+    networks_reviewed_by,
+    record_get_for_viewer,
+    records_visible_to,
+    user_is_safeguarding_lead,
+)
+from concerns.models import Concern, ConcernStatus, ConcernUpdate, CumulativeAlert
 
 CONCERN_RELATED = ("created_by", "author_agency", "acknowledged_by", "escalated_to_agency")
 
@@ -50,25 +54,6 @@ def concern_history(*, concern: Concern) -> QuerySet[ConcernUpdate]:
     )
 
 
-def _networks_reviewed_by(*, user_id: int) -> QuerySet[Network]:
-    """Networks the user reviews as a safeguarding lead of an agency involved in them.
-
-    The same test as `caregraph.policy.viewer_for` makes for `is_reviewing_lead`: an open
-    involvement of the lead's agency, or an active member acting for it.
-    """
-    lead_agencies = StaffMembership.objects.filter(
-        user_id=user_id, role=StaffRole.SAFEGUARDING_LEAD, is_active=True
-    ).values("agency_id")
-    today = timezone.localdate()
-    via_involvement = Involvement.objects.filter(
-        network_id=OuterRef("pk"), agency_id__in=lead_agencies
-    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
-    via_member = Membership.objects.filter(
-        network_id=OuterRef("pk"), status=MembershipStatus.ACTIVE, agency_id__in=lead_agencies
-    )
-    return Network.objects.filter(Exists(via_involvement) | Exists(via_member))
-
-
 def alert_list_for_leads(
     *, user: AnyUser, is_open: bool | None = None
 ) -> QuerySet[CumulativeAlert]:
@@ -76,7 +61,7 @@ def alert_list_for_leads(
     newest first, each with how many concerns it gathers. Empty for anyone else."""
     if not user.is_authenticated or user.pk is None:
         return CumulativeAlert.objects.none()
-    alerts = CumulativeAlert.objects.filter(network__in=_networks_reviewed_by(user_id=user.pk))
+    alerts = CumulativeAlert.objects.filter(network__in=networks_reviewed_by(user=user))
     if is_open is not None:
         alerts = alerts.filter(acknowledged_at__isnull=is_open)
     return (
@@ -86,9 +71,13 @@ def alert_list_for_leads(
     )
 
 
-def user_is_safeguarding_lead(*, user: AnyUser) -> bool:
-    if not user.is_authenticated:
-        return False
-    return StaffMembership.objects.filter(
-        user_id=user.pk, role=StaffRole.SAFEGUARDING_LEAD, is_active=True
-    ).exists()
+__all__ = ["user_is_safeguarding_lead"]
+
+
+def concern_count_open_visible_to(*, viewer: Viewer) -> int:
+    """Open concerns about the person that this viewer may see."""
+    return (
+        records_visible_to(Concern.objects.all(), viewer=viewer)
+        .exclude(status__in=[ConcernStatus.CLOSED, ConcernStatus.WITHDRAWN])
+        .count()
+    )

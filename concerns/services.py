@@ -39,6 +39,10 @@ UPDATE_TEXT_MAX = 5000
 REASON_MAX = 2000
 
 
+def _article(severity: str) -> str:
+    return "An" if severity == Severity.URGENT else "A"
+
+
 def concern_url(concern: Concern) -> str:
     return reverse("concern_detail", args=[concern.network_id, concern.pk])
 
@@ -215,7 +219,8 @@ def _notify_raised(concern: Concern) -> None:
         network=concern.network,
         kind="concern.acknowledge",
         severity=concern.severity,
-        text=f"A {concern.get_severity_display().lower()} concern needs your acknowledgement",
+        text=f"{_article(concern.severity)} {concern.get_severity_display().lower()} concern "
+        "needs your acknowledgement",
         link=link,
         dedupe_key=f"concern-{concern.pk}-raised",
         lead_ids=leads,

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from frontend.views import home, invitations, involvement, matches, members, networks, people
+from frontend.views import (
+    concerns,
+    dashboard,
+    home,
+    invitations,
+    involvement,
+    matches,
+    members,
+    networks,
+    people,
+)
 
 network = "networks/<int:network_id>/"
 
@@ -66,4 +76,39 @@ urlpatterns = [
     ),
     # The link in an invitation e-mail (caregraph.tasks.invitation_send_task)
     path("invitations/<str:token>/", invitations.invitation_accept_page, name="invitation_accept"),
+    # Concerns, the chronology and the safeguarding dashboard
+    path(f"{network}concerns/", concerns.concern_list_page, name="concern_list"),
+    path(f"{network}concerns/new/", concerns.concern_raise_page, name="concern_raise"),
+    path(
+        f"{network}concerns/<int:concern_id>/",
+        concerns.concern_detail_page,
+        name="concern_detail",
+    ),
+    path(
+        f"{network}concerns/<int:concern_id>/acknowledge/",
+        concerns.concern_acknowledge_action,
+        name="concern_acknowledge",
+    ),
+    path(
+        f"{network}concerns/<int:concern_id>/review/",
+        concerns.concern_review_action,
+        name="concern_review",
+    ),
+    path(
+        f"{network}concerns/<int:concern_id>/updates/",
+        concerns.concern_update_action,
+        name="concern_update",
+    ),
+    path(
+        f"{network}concerns/<int:concern_id>/close/",
+        concerns.concern_close_page,
+        name="concern_close",
+    ),
+    path(
+        f"{network}concerns/<int:concern_id>/withdraw/",
+        concerns.concern_withdraw_page,
+        name="concern_withdraw",
+    ),
+    path(f"{network}chronology/", concerns.chronology_page, name="network_chronology"),
+    path("dashboard/", dashboard.dashboard_page, name="dashboard"),
 ]

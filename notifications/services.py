@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from functools import partial
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from caregraph.models import Network
+from caregraph.realtime import notice_publish
+from concerns.models import Severity
 from notifications.models import (
     Delivery,
     Notification,
@@ -17,9 +25,15 @@ from notifications.models import (
     OutboxMessage,
     OutboxState,
 )
+from notifications.selectors import SEVERITIES_ALWAYS_SENT_TO_LEADS, user_is_safeguarding_lead
 
-# Urgent concerns reach safeguarding leads whatever they chose.
-SEVERITIES_ALWAYS_SENT_TO_LEADS = {"urgent"}
+# What a page script receives on `/ws/notices/` when the unread count changes: a notice
+# whose `text` is this JSON, e.g. {"kind": "notifications.unread", "unread": 3}.
+UNREAD_NOTICE_KIND = "notifications.unread"
+
+
+def _site_link(path: str) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
 
 
 def delivery_for(*, user: User, severity: str, is_lead: bool) -> str:
@@ -32,6 +46,15 @@ def delivery_for(*, user: User, severity: str, is_lead: bool) -> str:
         .first()
     )
     return chosen or Delivery.IMMEDIATELY
+
+
+def notification_email_body(*, text: str, link: str, what: str = "it") -> str:
+    """An e-mail that says only that something needs attention, and where to sign in."""
+    return (
+        f"Hello,\n\n{text}.\n\nSign in to Caregraph to see {what}:\n{_site_link(link)}\n\n"
+        f"To change which e-mails you get, go to:\n"
+        f"{_site_link(reverse('notification_preferences'))}\n\nCaregraph\n"
+    )
 
 
 def notify(
@@ -50,9 +73,11 @@ def notify(
     Call it inside the transaction of the change: the outbox rows are stored with it or not
     at all, and each is sent once after commit. `text` must carry no sensitive content —
     no names, no details — only that something needs attention; `link` leads to it behind
-    sign-in. A repeated call with the same `dedupe_key` notifies nobody twice.
+    sign-in. A repeated call with the same `dedupe_key` notifies nobody twice. After commit,
+    each user's open pages are told their new unread count.
     """
     queued: list[int] = []
+    told: list[int] = []
     for user in users:
         key = f"{dedupe_key}:user-{user.pk}"
         try:
@@ -68,6 +93,7 @@ def notify(
                 )
         except IntegrityError:
             continue  # already told
+        told.append(user.pk)
         delivery = delivery_for(user=user, severity=severity, is_lead=user.pk in lead_ids)
         if delivery == Delivery.OFF or not user.email:
             continue
@@ -76,10 +102,7 @@ def notify(
             channel=OutboxChannel.EMAIL,
             to_address=user.email,
             subject=text,
-            body=(
-                f"Hello,\n\n{text}.\n\nSign in to Caregraph to see it:\n"
-                f"{settings.SITE_URL.rstrip('/')}{link}\n\nCaregraph\n"
-            ),
+            body=notification_email_body(text=text, link=link),
             dedupe_key=f"email:{key}",
             state=OutboxState.HELD if delivery == Delivery.DAILY_DIGEST else OutboxState.PENDING,
         )
@@ -88,5 +111,124 @@ def notify(
     if queued:
         from notifications.tasks import outbox_relay_queue
 
-        transaction.on_commit(lambda: outbox_relay_queue(message_ids=queued))
+        transaction.on_commit(partial(outbox_relay_queue, message_ids=queued))
+    if told:
+        transaction.on_commit(partial(notification_unread_publish, user_ids=told))
     return len(queued)
+
+
+def notification_unread_publish(*, user_ids: Iterable[int]) -> None:
+    """Tells each user's open pages their unread count (call after commit).
+
+    The notice's text is JSON, `{"kind": "notifications.unread", "unread": <count>}`.
+    """
+    user_ids = list(user_ids)
+    counts = dict(
+        Notification.objects.filter(user_id__in=user_ids, read_at__isnull=True)
+        .values("user_id")
+        .annotate(unread=Count("pk"))
+        .values_list("user_id", "unread")
+    )
+    for user_id in user_ids:
+        notice_publish(
+            user_id=user_id,
+            text=json.dumps({"kind": UNREAD_NOTICE_KIND, "unread": counts.get(user_id, 0)}),
+        )
+
+
+def notification_mark_read(*, notification: Notification) -> Notification:
+    """Marks one notification read, the first time it is opened."""
+    if notification.read_at is None:
+        with transaction.atomic():
+            Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+                read_at=timezone.now()
+            )
+            transaction.on_commit(
+                partial(notification_unread_publish, user_ids=[notification.user_id])
+            )
+        notification.refresh_from_db(fields=["read_at"])
+    return notification
+
+
+def notification_mark_all_read(*, user: User) -> int:
+    """Marks all the user's notifications read; returns how many were unread."""
+    with transaction.atomic():
+        marked = Notification.objects.filter(user=user, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+        transaction.on_commit(partial(notification_unread_publish, user_ids=[user.pk]))
+    return marked
+
+
+def notification_preference_set(*, user: User, severity: str, delivery: str) -> None:
+    """Sets how the user hears about concerns of one severity.
+
+    Safeguarding leads get urgent concerns straight away: they can neither switch them off
+    nor move them to the daily summary.
+    """
+    if severity not in Severity.values:
+        raise ValidationError({"severity": ["Choose how serious the concerns are"]})
+    if delivery not in Delivery.values:
+        raise ValidationError({"delivery": ["Choose how you want to hear about these concerns"]})
+    if (
+        severity in SEVERITIES_ALWAYS_SENT_TO_LEADS
+        and delivery != Delivery.IMMEDIATELY
+        and user_is_safeguarding_lead(user=user)
+    ):
+        raise ValidationError(
+            {"delivery": ["Safeguarding leads must get urgent concerns straight away"]}
+        )
+    NotificationPreference.objects.update_or_create(
+        user=user, severity=severity, defaults={"delivery": delivery}
+    )
+
+
+def notification_digest_subject(count: int) -> str:
+    noun = "notification" if count == 1 else "notifications"
+    return f"You have {count} new {noun} in Caregraph"
+
+
+def notification_digest_send() -> int:
+    """Gathers each user's held e-mails into one daily summary; returns how many were made.
+
+    The summary says only how many notifications are waiting and links to the list behind
+    sign-in; it goes through the outbox like any other message, and the held messages it
+    stands for are marked sent with it. Safe to run twice: each held message is gathered
+    once, and one that arrives meanwhile waits for the next summary.
+    """
+    from notifications.tasks import outbox_relay_queue
+
+    user_ids = list(
+        OutboxMessage.objects.filter(state=OutboxState.HELD, channel=OutboxChannel.EMAIL)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    made = 0
+    for user_id in user_ids:
+        with transaction.atomic():
+            held = list(
+                OutboxMessage.objects.select_for_update()
+                .filter(user_id=user_id, state=OutboxState.HELD, channel=OutboxChannel.EMAIL)
+                .order_by("pk")
+                .values_list("pk", "to_address")
+            )
+            if not held:
+                continue  # gathered by a summary running at the same time
+            held_ids = [pk for pk, _address in held]
+            subject = notification_digest_subject(len(held_ids))
+            list_link = reverse("notification_list")
+            digest = OutboxMessage.objects.create(
+                user_id=user_id,
+                channel=OutboxChannel.EMAIL,
+                to_address=held[-1][1],
+                subject=subject,
+                body=notification_email_body(text=subject, link=list_link, what="them"),
+                dedupe_key=f"digest:user-{user_id}:upto-{held_ids[-1]}",
+            )
+            OutboxMessage.objects.filter(pk__in=held_ids).update(
+                state=OutboxState.SENT, sent_at=timezone.now()
+            )
+            transaction.on_commit(partial(outbox_relay_queue, message_ids=[digest.pk]))
+        made += 1
+    return made

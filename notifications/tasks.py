@@ -1,11 +1,17 @@
-"""Relaying the outbox: each message is claimed, sent and marked, once."""
+"""Relaying the outbox: each message is claimed, sent and marked, once.
+
+Every task here takes ids (or nothing) and calls a service; each is safe to run twice.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 import structlog
 from celery import shared_task
 
-from notifications.services_outbox import outbox_message_send
+from notifications.services import notification_digest_send
+from notifications.services_outbox import outbox_message_send, outbox_sweep
 
 logger = structlog.get_logger(__name__)
 
@@ -15,10 +21,28 @@ def outbox_send_task(message_id: int) -> None:
     outbox_message_send(message_id=message_id)
 
 
-def outbox_relay_queue(*, message_ids: list[int]) -> None:
-    """Queues sending after commit; if the broker is down, the periodic sweep sends later."""
+@shared_task
+def outbox_sweep_task() -> None:
+    """Queues every message that is due: those whose queueing after commit failed while the
+    broker was down, retries whose backoff has passed, and those whose worker died mid-send."""
+    outbox_relay_queue(message_ids=outbox_sweep())
+
+
+@shared_task
+def notification_digest_send_task() -> None:
+    notification_digest_send()
+
+
+def outbox_relay_queue(*, message_ids: Iterable[int]) -> None:
+    """Queues sending after commit; if the broker is down, the periodic sweep sends later.
+
+    Never raises: the change the messages announce is already committed, and the person
+    who made it must not see an error because Redis is away.
+    """
     for message_id in message_ids:
         try:
             outbox_send_task.delay(message_id)
         except Exception as error:
-            logger.warning("outbox_queue_failed", message_id=message_id, error=type(error).__name__)
+            logger.warning(
+                "outbox_queue_failed", message_id=message_id, error=f"{type(error).__name__}"
+            )

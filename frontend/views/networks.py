@@ -20,6 +20,7 @@ from caregraph.selectors import (
     relatives_visible,
 )
 from caregraph.services.networks import relationship_link
+from concerns.selectors import concern_count_open_visible_to
 from frontend.forms import RelativeLinkForm, form_errors_from_service
 from frontend.views.common import audit_view, network_for_request, posted, signed_in_user
 
@@ -48,6 +49,7 @@ def network_overview(request: HttpRequest, network_id: int) -> HttpResponse:
     """Who the person is, who is involved and who is in their network."""
     network, viewer = network_for_request(request, network_id)
     overview = person_overview(user=request.user, viewer=viewer, network=network)
+    overview.open_concerns = concern_count_open_visible_to(viewer=viewer)
     audit_view(request, network=network, summary="Viewed the overview")
     return render(
         request,

@@ -1,0 +1,364 @@
+"""Concerns about the person: the list (live), raising one, its detail and history with the
+actions the viewer may take, and the network's multi-agency chronology."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from caregraph.models import AuditAction, Network
+from caregraph.policy import Viewer
+from caregraph.services.audit import audit_record
+from concerns.dashboard import chronology_for_viewer
+from concerns.models import Concern, ConcernStatus, Severity
+from concerns.selectors import concern_get_for_viewer, concern_history, concern_list_visible_to
+from concerns.services import (
+    concern_acknowledge,
+    concern_close,
+    concern_raise,
+    concern_review_start,
+    concern_update_add,
+    concern_withdraw,
+)
+from frontend.forms import (
+    ChronologyFilterForm,
+    ConcernCloseForm,
+    ConcernFilterForm,
+    ConcernRaiseForm,
+    ConcernUpdateForm,
+    ConcernWithdrawForm,
+    GovForm,
+    form_errors_from_service,
+)
+from frontend.views.common import audit_view, network_for_request, posted, signed_in_user
+
+LIST_PAGE_SIZE = 50
+# GOV.UK tag colours, shared with live.mjs through the page (json_script) so both agree.
+SEVERITY_TAGS = {
+    Severity.LOW: "govuk-tag--grey",
+    Severity.MEDIUM: "govuk-tag--yellow",
+    Severity.HIGH: "govuk-tag--orange",
+    Severity.URGENT: "govuk-tag--red",
+}
+STATUS_TAGS = {
+    ConcernStatus.OPEN: "govuk-tag--blue",
+    ConcernStatus.ACKNOWLEDGED: "govuk-tag--turquoise",
+    ConcernStatus.UNDER_REVIEW: "govuk-tag--purple",
+    ConcernStatus.CLOSED: "govuk-tag--grey",
+    ConcernStatus.WITHDRAWN: "govuk-tag--grey",
+}
+FINISHED = (ConcernStatus.CLOSED, ConcernStatus.WITHDRAWN)
+
+
+def tag_classes() -> dict[str, dict[str, str]]:
+    return {
+        "severity": {str(k): v for k, v in SEVERITY_TAGS.items()},
+        "status": {str(k): v for k, v in STATUS_TAGS.items()},
+    }
+
+
+def concern_actions(*, viewer: Viewer, concern: Concern) -> dict[str, bool]:
+    """Which buttons to show. The services decide and refuse the same way; this only keeps
+    from offering what would be refused."""
+    finished = concern.status in FINISHED
+    raised_it = concern.created_by_id == viewer.user_id
+    return {
+        "acknowledge": viewer.is_professional and concern.status == ConcernStatus.OPEN,
+        "update": not finished and (viewer.is_professional or raised_it),
+        "review": viewer.is_professional
+        and not finished
+        and concern.status != ConcernStatus.UNDER_REVIEW,
+        "close": viewer.is_professional and not finished,
+        "withdraw": raised_it and not finished,
+    }
+
+
+def _context(network: Network, viewer: Viewer, **more: Any) -> dict[str, Any]:
+    return {"network": network, "person": network.person, "viewer": viewer, **more}
+
+
+def _row(concern: Concern) -> dict[str, Any]:
+    """A concern with the tag classes of its severity and status, for the templates."""
+    return {
+        "concern": concern,
+        "severity_tag": SEVERITY_TAGS.get(concern.severity, ""),  # type: ignore[call-overload]
+        "status_tag": STATUS_TAGS.get(concern.status, ""),  # type: ignore[call-overload]
+    }
+
+
+@login_required
+def concern_list_page(request: HttpRequest, network_id: int) -> HttpResponse:
+    """The concerns the viewer may see, newest first, filtered; new ones arrive live."""
+    network, viewer = network_for_request(request, network_id)
+    # The page is as new as this sequence: the live script asks for what came after it.
+    live_sequence = network.last_sequence
+    filter_form = ConcernFilterForm(request.GET if request.GET else None)
+    filters = filter_form.filters
+    paginator = Paginator(concern_list_visible_to(viewer=viewer, **filters), LIST_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    audit_view(request, network=network, summary="Viewed the concerns")
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "frontend/concerns/list.html",
+        _context(
+            network,
+            viewer,
+            filter_form=filter_form,
+            filters=filters,
+            page=page,
+            rows=[_row(concern) for concern in page],
+            page_range=list(paginator.get_elided_page_range(page.number, on_ends=1)),
+            ellipsis=Paginator.ELLIPSIS,
+            query=query.urlencode(),
+            live_sequence=live_sequence,
+            tag_classes=tag_classes(),
+            section="concerns",
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def concern_raise_page(request: HttpRequest, network_id: int) -> HttpResponse:
+    """Raising a concern: a GOV.UK form that needs no JavaScript. Nothing is kept unless all
+    of it is right."""
+    network, viewer = network_for_request(request, network_id)
+    if not viewer.may_raise_concern:
+        raise Http404("No such page")
+    form = ConcernRaiseForm(posted(request), visibilities=viewer.concern_visibilities_allowed())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            concern = concern_raise(
+                network=network,
+                viewer=viewer,
+                raised_by=signed_in_user(request),
+                category=data["category"],
+                severity=data["severity"],
+                description=data["description"],
+                visibility=data["visibility"],
+                happened_at=data["happened_at"],
+            )
+        except ValidationError as error:
+            form_errors_from_service(form, error, fields=ConcernRaiseForm.SERVICE_FIELDS)
+        except PermissionDenied as refused:
+            raise Http404("No such page") from refused
+        else:
+            messages.success(request, "Your concern has been raised.")
+            return redirect("concern_detail", network_id=network.pk, concern_id=concern.pk)
+    return render(
+        request,
+        "frontend/concerns/raise.html",
+        _context(network, viewer, form=form, section="concerns"),
+    )
+
+
+def _concern(request: HttpRequest, network_id: int, concern_id: int) -> tuple[Concern, Viewer]:
+    _network, viewer = network_for_request(request, network_id)
+    return concern_get_for_viewer(viewer=viewer, concern_id=concern_id), viewer
+
+
+def _detail(
+    request: HttpRequest,
+    concern: Concern,
+    viewer: Viewer,
+    *,
+    form: GovForm | None = None,
+    update_form: ConcernUpdateForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    network = concern.network
+    audit_record(
+        actor=request.user,
+        action=AuditAction.VIEW,
+        summary="Viewed a concern",
+        object_type="concern",
+        object_id=concern.pk,
+        network=network,
+        request=request,
+    )
+    actions = concern_actions(viewer=viewer, concern=concern)
+    return render(
+        request,
+        "frontend/concerns/detail.html",
+        _context(
+            network,
+            viewer,
+            concern=concern,
+            **{k: v for k, v in _row(concern).items() if k != "concern"},
+            history=list(concern_history(concern=concern)),
+            actions=actions,
+            # `form` is what the error summary reads: the form that was sent, if any.
+            form=form,
+            update_form=update_form or (ConcernUpdateForm() if actions["update"] else None),
+            section="concerns",
+        ),
+        status=status,
+    )
+
+
+@login_required
+def concern_detail_page(request: HttpRequest, network_id: int, concern_id: int) -> HttpResponse:
+    concern, viewer = _concern(request, network_id, concern_id)
+    return _detail(request, concern, viewer)
+
+
+def _refused(
+    request: HttpRequest, concern: Concern, viewer: Viewer, error: ValidationError
+) -> HttpResponse:
+    """The concern changed under the user (acknowledged by someone else, closed): say so."""
+    form = GovForm(data={})
+    form.is_valid()
+    form.add_error(None, error.messages)
+    fresh = concern_get_for_viewer(viewer=viewer, concern_id=concern.pk)
+    return _detail(request, fresh, viewer, form=form)
+
+
+@login_required
+@require_POST
+def concern_acknowledge_action(
+    request: HttpRequest, network_id: int, concern_id: int
+) -> HttpResponse:
+    concern, viewer = _concern(request, network_id, concern_id)
+    try:
+        concern_acknowledge(concern=concern, viewer=viewer, acknowledged_by=signed_in_user(request))
+    except PermissionDenied as refused:
+        raise Http404("No such page") from refused
+    except ValidationError as error:
+        return _refused(request, concern, viewer, error)
+    messages.success(request, "You acknowledged this concern.")
+    return redirect("concern_detail", network_id=network_id, concern_id=concern.pk)
+
+
+@login_required
+@require_POST
+def concern_review_action(request: HttpRequest, network_id: int, concern_id: int) -> HttpResponse:
+    concern, viewer = _concern(request, network_id, concern_id)
+    try:
+        concern_review_start(concern=concern, viewer=viewer, started_by=signed_in_user(request))
+    except PermissionDenied as refused:
+        raise Http404("No such page") from refused
+    except ValidationError as error:
+        return _refused(request, concern, viewer, error)
+    messages.success(request, "This concern is now under review.")
+    return redirect("concern_detail", network_id=network_id, concern_id=concern.pk)
+
+
+@login_required
+@require_POST
+def concern_update_action(request: HttpRequest, network_id: int, concern_id: int) -> HttpResponse:
+    concern, viewer = _concern(request, network_id, concern_id)
+    form = ConcernUpdateForm(request.POST)
+    if form.is_valid():
+        try:
+            concern_update_add(
+                concern=concern,
+                viewer=viewer,
+                added_by=signed_in_user(request),
+                text=form.cleaned_data["text"],
+            )
+        except PermissionDenied as refused:
+            raise Http404("No such page") from refused
+        except ValidationError as error:
+            form_errors_from_service(form, error)
+        else:
+            messages.success(request, "Your update has been added.")
+            return redirect("concern_detail", network_id=network_id, concern_id=concern.pk)
+    return _detail(request, concern, viewer, form=form, update_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def concern_close_page(request: HttpRequest, network_id: int, concern_id: int) -> HttpResponse:
+    concern, viewer = _concern(request, network_id, concern_id)
+    if not viewer.is_professional:
+        raise Http404("No such page")
+    form = ConcernCloseForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            concern_close(
+                concern=concern,
+                viewer=viewer,
+                closed_by=signed_in_user(request),
+                outcome=form.cleaned_data["outcome"],
+            )
+        except PermissionDenied as refused:
+            raise Http404("No such page") from refused
+        except ValidationError as error:
+            form_errors_from_service(form, error)
+        else:
+            messages.success(request, "This concern is closed.")
+            return redirect("concern_detail", network_id=network_id, concern_id=concern.pk)
+    return render(
+        request,
+        "frontend/concerns/close.html",
+        _context(concern.network, viewer, concern=concern, form=form, section="concerns"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def concern_withdraw_page(request: HttpRequest, network_id: int, concern_id: int) -> HttpResponse:
+    concern, viewer = _concern(request, network_id, concern_id)
+    if concern.created_by_id != viewer.user_id:
+        raise Http404("No such page")
+    form = ConcernWithdrawForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            concern_withdraw(
+                concern=concern,
+                viewer=viewer,
+                withdrawn_by=signed_in_user(request),
+                reason=form.cleaned_data["reason"],
+            )
+        except PermissionDenied as refused:
+            raise Http404("No such page") from refused
+        except ValidationError as error:
+            form_errors_from_service(form, error)
+        else:
+            messages.success(request, "You withdrew this concern.")
+            return redirect("concern_detail", network_id=network_id, concern_id=concern.pk)
+    return render(
+        request,
+        "frontend/concerns/withdraw.html",
+        _context(concern.network, viewer, concern=concern, form=form, section="concerns"),
+    )
+
+
+@login_required
+def chronology_page(request: HttpRequest, network_id: int) -> HttpResponse:
+    """Concerns, involvement and membership changes in time order, as the viewer may see
+    them; filterable, and printable as it stands."""
+    network, viewer = network_for_request(request, network_id)
+    form = ChronologyFilterForm(request.GET if request.GET else None)
+    valid = form.is_bound and form.is_valid()
+    kinds = form.chosen_kinds if valid else {"concerns", "involvement", "members"}
+    entries = chronology_for_viewer(
+        viewer=viewer,
+        kinds=kinds,
+        date_from=form.cleaned_data.get("date_from") if valid else None,
+        date_to=form.cleaned_data.get("date_to") if valid else None,
+        tag_classes={str(k): v for k, v in SEVERITY_TAGS.items()},
+    )
+    audit_view(request, network=network, summary="Viewed the chronology")
+    return render(
+        request,
+        "frontend/concerns/chronology.html",
+        _context(
+            network,
+            viewer,
+            form=form,
+            entries=entries,
+            kinds=kinds,
+            section="chronology",
+        ),
+    )

@@ -1,0 +1,33 @@
+"""The notification settings form: one set of radios per severity of concern."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from concerns.models import Severity
+from frontend.forms import GovForm
+from notifications.models import Delivery
+from notifications.selectors import SEVERITIES_ALWAYS_SENT_TO_LEADS
+
+
+class NotificationPreferencesForm(GovForm):
+    """Fields are named by severity (`low`, ..., `urgent`), each a choice of `Delivery`."""
+
+    def __init__(self, *args: Any, is_lead: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for severity, label in Severity.choices:
+            help_text = ""
+            if is_lead and severity in SEVERITIES_ALWAYS_SENT_TO_LEADS:
+                help_text = "As a safeguarding lead, you always get urgent concerns straight away."
+            self.fields[severity] = forms.ChoiceField(
+                label=f"{label} concerns",
+                choices=Delivery.choices,
+                widget=forms.RadioSelect,
+                help_text=help_text,
+                error_messages={
+                    "required": f"Choose how you want to hear about {label.lower()} concerns",
+                    "invalid_choice": f"Choose how you want to hear about {label.lower()} concerns",
+                },
+            )

@@ -1,0 +1,148 @@
+"""The outbox through real outages: Redis away, and a worker killed while it sends.
+
+A real Celery worker and beat run as separate processes on a private queue; Redis is reached
+through a TCP proxy the test can cut; e-mail goes to a real SMTP server the test runs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+
+from concerns.models import Concern
+from notifications.models import OutboxMessage, OutboxState
+from tests import services
+from tests.notifications.conftest import Scene, concern_raise_for_test
+from tests.notifications.smtp import SmtpServer
+from tests.notifications.workers import Celery, app_broker, kill
+from tests.proxy import TcpProxy
+
+pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def redis_proxy(settings: Any) -> Iterator[TcpProxy]:
+    redis = urlparse(settings.REDIS_URL)
+    proxy = TcpProxy(redis.hostname or "127.0.0.1", redis.port or 6379)
+    proxy.start()
+    yield proxy
+    proxy.close()
+
+
+def redis_url_via(proxy: TcpProxy, settings: Any) -> str:
+    return f"redis://127.0.0.1:{proxy.port}{urlparse(settings.REDIS_URL).path or '/0'}"
+
+
+@pytest.fixture
+def celery_for(
+    settings: Any, test_database_url: str, mail: SmtpServer, tmp_path: Path
+) -> Iterator[Any]:
+    started: list[Celery] = []
+
+    def start(*, broker_url: str, lease_seconds: int = 300) -> Celery:
+        celery = Celery(
+            database_url=test_database_url,
+            broker_url=broker_url,
+            email_url=mail.url,
+            lease_seconds=lease_seconds,
+            tmp=tmp_path,
+        )
+        started.append(celery)
+        return celery
+
+    yield start
+    for celery in started:
+        celery.stop(redis_url=settings.REDIS_URL)
+
+
+def ready(process: services.Process) -> None:
+    services.wait_until(
+        lambda: " ready." in process.output() or process.popen.poll() is not None,
+        timeout=60,
+        what=f"{process.name} to be ready",
+    )
+    assert process.popen.poll() is None, process.output()
+
+
+def emails_for(scene: Scene) -> list[OutboxMessage]:
+    return list(OutboxMessage.objects.filter(user__in=[scene.colleague, scene.lead]))
+
+
+def assert_each_sent_once(mail: SmtpServer, messages: list[OutboxMessage]) -> None:
+    assert len(mail.received) == len(messages)
+    for message in messages:
+        assert len(mail.with_message_id(f"<outbox-{message.pk}@caregraph>")) == 1
+        assert len(mail.to(message.to_address)) == 1
+
+
+def test_with_redis_down_a_concern_is_raised_and_its_email_goes_once_redis_is_back(
+    settings: Any, scene: Scene, mail: SmtpServer, redis_proxy: TcpProxy, celery_for: Any
+) -> None:
+    broker = redis_url_via(redis_proxy, settings)
+    celery = celery_for(broker_url=broker)
+    worker = celery.worker_start("worker")
+    celery.beat_start()
+    ready(worker)
+
+    redis_proxy.stop()  # Redis is away for the app, the worker and beat alike
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [broker]},
+        }
+    }
+    with app_broker(broker, queue=celery.queue):
+        concern = concern_raise_for_test(scene)
+
+    assert Concern.objects.filter(pk=concern.pk).exists()
+    messages = emails_for(scene)
+    assert {m.to_address for m in messages} == {scene.colleague.email, scene.lead.email}
+    assert {(m.state, m.attempts) for m in messages} == {(OutboxState.PENDING, 0)}
+    time.sleep(3)  # beat's sweeps cannot reach the worker either
+    assert mail.received == []
+
+    redis_proxy.start()
+
+    mail.wait_for(len(messages), timeout=90)
+    time.sleep(4)  # several more sweeps: nothing goes twice
+    assert_each_sent_once(mail, messages)
+    for message in messages:
+        message.refresh_from_db()
+        assert (message.state, message.attempts) == (OutboxState.SENT, 1)
+
+
+def test_a_worker_killed_mid_send_leaves_the_email_to_another_which_sends_it_once(
+    settings: Any, scene: Scene, mail: SmtpServer, celery_for: Any
+) -> None:
+    """The first worker is killed while the mail server keeps it waiting in DATA: the
+    server never accepted that message, so it is lost with the connection. Once its lease
+    runs out the sweep hands it to a second worker, which sends it; nothing arrives twice."""
+    celery = celery_for(broker_url=settings.REDIS_URL, lease_seconds=3)
+    celery.beat_start()
+    doomed = celery.worker_start("doomed")
+    ready(doomed)
+    mail.behaviour.stall_data = 1  # the first DATA is never answered
+
+    with app_broker(settings.REDIS_URL, queue=celery.queue):
+        concern_raise_for_test(scene)
+    messages = emails_for(scene)
+
+    assert mail.behaviour.data_started.wait(60), doomed.output()
+    in_flight = OutboxMessage.objects.get(state=OutboxState.SENDING)
+    assert in_flight.attempts == 1
+    kill(doomed)
+    assert mail.received == []
+
+    ready(celery.worker_start("survivor"))
+
+    mail.wait_for(len(messages), timeout=90)
+    time.sleep(5)  # past another lease and several sweeps: nothing goes twice
+    assert_each_sent_once(mail, messages)
+    in_flight.refresh_from_db()
+    assert (in_flight.state, in_flight.attempts) == (OutboxState.SENT, 2)
+    assert mail.connections >= 1 + len(messages)
