@@ -143,7 +143,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": env.str("EXPERIMENT_LAYER", "channels_redis.core.RedisChannelLayer"),
             "CONFIG": {
                 # Each process waits on Redis in 5-second blocking reads. redis-py 8 gives up
                 # on any read after 5 seconds by default, which dropped every socket left idle
@@ -420,6 +420,7 @@ SPECTACULAR_SETTINGS = {
         "ConcernStatusEnum": "concerns.models.ConcernStatus",
         "ConcernUpdateKindEnum": "concerns.models.ConcernUpdateKind",
         "AlertRuleEnum": "concerns.models.AlertRule",
+        "EventKindEnum": "calendars.models.EventKind",
     },
     # Served from our own static files (drf-spectacular-sidecar): nothing from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

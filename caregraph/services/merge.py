@@ -53,6 +53,8 @@ NETWORK_OWNED: list[tuple[str, str]] = [
     ("caregraph.Invitation", "network"),
     ("caregraph.JoinRequest", "network"),
     ("concerns.Concern", "network"),
+    ("calendars.CalendarEvent", "network"),
+    ("calendars.CareTask", "network"),
 ]
 """Records that belong to a network, as (model label, foreign key to Network).
 

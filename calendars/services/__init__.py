@@ -1,0 +1,1 @@
+"""Changes to the calendar, by topic: events, attendance, tasks, reminders, feed tokens."""

@@ -1,0 +1,572 @@
+"""Adding, changing and cancelling events: a whole series, or one occurrence of it.
+
+Every change is checked in full before anything is stored, so a refused change stores
+nothing; it is audited, appended to the network's event log with the event's visibility
+(which is how other members see it appear without reloading), and the reminders of the
+event are rescheduled, all in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from calendars.models import (
+    AttendanceResponse,
+    CalendarEvent,
+    EventAttendance,
+    EventException,
+    EventKind,
+    EventStatus,
+)
+from calendars.recurrence import (
+    Series,
+    local_naive,
+    local_time_resolve,
+    localise,
+    occurrence_exists,
+    occurrence_starts,
+    rrule_check,
+    series_last_end,
+    zone_get,
+)
+from calendars.rules import calendar_require_member, event_require_may_change
+from calendars.selectors import series_of
+from calendars.services.reminders import reminders_schedule_for_event
+from caregraph.models import AuditAction, Network, NetworkEventKind, Visibility
+from caregraph.policy import Viewer
+from caregraph.services.audit import audit_record
+from caregraph.services.events import network_event_append
+
+EVENT_LENGTH_MAX = datetime.timedelta(days=366)
+TEXT_LIMITS = {"title": 200, "location": 300, "notes": 5000}
+
+DateOrTime = datetime.datetime | datetime.date
+
+
+class FieldErrors:
+    """Collects plain messages by field, so that every mistake is reported at once."""
+
+    def __init__(self) -> None:
+        self.by_field: dict[str, list[str]] = {}
+
+    def add(self, field: str, message: str) -> None:
+        self.by_field.setdefault(field, []).append(message)
+
+    def take(self, error: ValidationError) -> None:
+        for field, messages in error.message_dict.items():
+            for message in messages:
+                self.add(field, message)
+
+    def raise_any(self) -> None:
+        if self.by_field:
+            raise ValidationError(self.by_field)
+
+
+@dataclass(frozen=True)
+class Timing:
+    """When an event happens, checked: aware start and end, its zone, its stored rule."""
+
+    start: datetime.datetime
+    end: datetime.datetime
+    zone: ZoneInfo
+    all_day: bool
+    rrule: str
+
+
+def _local_day(value: DateOrTime, zone: ZoneInfo) -> datetime.date:
+    if not isinstance(value, datetime.datetime):
+        return value
+    if value.tzinfo is not None:
+        return value.astimezone(zone).date()
+    return value.date()
+
+
+def _all_day_last(value: DateOrTime, zone: ZoneInfo) -> datetime.date:
+    """An all-day event's last day: a date is itself; a time at local midnight ends the day
+    before, as iCalendar's exclusive DTEND does, so what we answer can be sent back."""
+    if not isinstance(value, datetime.datetime):
+        return value
+    local = value.astimezone(zone) if value.tzinfo is not None else value
+    if local.time() == datetime.time():
+        return local.date() - datetime.timedelta(days=1)
+    return local.date()
+
+
+def _midnight(day: datetime.date, zone: ZoneInfo) -> datetime.datetime:
+    return localise(datetime.datetime.combine(day, datetime.time()), zone)
+
+
+def event_timing_check(
+    *,
+    start: DateOrTime,
+    end: DateOrTime | None,
+    all_day: bool,
+    timezone_name: str,
+    rrule: str,
+    errors: FieldErrors,
+    length: datetime.timedelta | None = None,
+) -> Timing | None:
+    """Checks when an event happens; adds what is wrong to `errors` by field.
+
+    Naive times are wall-clock times in the event's zone: one inside the spring gap is
+    refused, an autumn time that happens twice is the first (summer time) one. The end
+    must come after the start; without one, the event keeps `length` on the local clock.
+    An all-day event runs from its first to its last day, both included. A repeat rule
+    must be one `rrule_check` accepts.
+    """
+    try:
+        zone = zone_get(timezone_name)
+    except ValidationError as unknown:
+        errors.take(unknown)
+        return None
+    if end is None:
+        if length is None:
+            errors.add("end", "Say when it ends")
+            return None
+        try:
+            start_at = local_time_resolve(start, zone=zone, field="start")
+        except ValidationError as missing_hour:
+            errors.take(missing_hour)
+            return None
+        end = localise(local_naive(start_at, zone) + length, zone)
+        if all_day:
+            days = max(1, length.days)
+            end = local_naive(start_at, zone).date() + datetime.timedelta(days=days - 1)
+    if all_day:
+        first, last = _local_day(start, zone), _all_day_last(end, zone)
+        if last < first:
+            errors.add("end", "The last day must be the same as the first day or after it")
+            return None
+        start_at, end_at = (
+            _midnight(first, zone),
+            _midnight(last + datetime.timedelta(days=1), zone),
+        )
+    else:
+        resolved = {}
+        for field, value in (("start", start), ("end", end)):
+            try:
+                resolved[field] = local_time_resolve(value, zone=zone, field=field)
+            except ValidationError as missing_hour:
+                errors.take(missing_hour)
+        if len(resolved) < 2:
+            return None
+        start_at, end_at = resolved["start"], resolved["end"]
+        if end_at <= start_at:
+            errors.add("end", "The end must be after the start")
+            return None
+    if end_at - start_at > EVENT_LENGTH_MAX:
+        errors.add("end", "An event can last at most a year: use a repeat rule instead")
+        return None
+    checked_rule = ""
+    if rrule.strip():
+        try:
+            checked_rule = rrule_check(rrule, start=start_at, zone=zone, all_day=all_day).text
+        except ValidationError as bad_rule:
+            errors.take(bad_rule)
+            return None
+    return Timing(start=start_at, end=end_at, zone=zone, all_day=all_day, rrule=checked_rule)
+
+
+def texts_check(errors: FieldErrors, **texts: str) -> dict[str, str]:
+    cleaned = {field: (value or "").strip() for field, value in texts.items()}
+    if "title" in cleaned and not cleaned["title"]:
+        errors.add("title", "Give it a title")
+    for field, value in cleaned.items():
+        if len(value) > TEXT_LIMITS[field]:
+            errors.add(field, f"This can be at most {TEXT_LIMITS[field]} characters long")
+    return cleaned
+
+
+def _kind_visibility_check(
+    errors: FieldErrors, *, viewer: Viewer, kind: str, visibility: str
+) -> None:
+    if kind not in EventKind.values:
+        errors.add("kind", f"Choose one of: {', '.join(EventKind.values)}")
+    if visibility not in viewer.visibilities_allowed():
+        errors.add("visibility", "You cannot choose this visibility")
+
+
+def _spans_set(event: CalendarEvent) -> None:
+    """Bounds every occurrence, moved ones included, for range queries."""
+    series = series_of(event)
+    last_end = series_last_end(series)
+    moved: list[tuple[datetime.datetime, datetime.datetime]] = []
+    if event.pk is not None:
+        for start, end in EventException.objects.filter(
+            event=event, cancelled=False, start__isnull=False, end__isnull=False
+        ).values_list("start", "end"):
+            if start is not None and end is not None:
+                moved.append((start, end))
+    event.spans_from = min([event.start, *(start for start, _ in moved)])
+    event.spans_until = None if last_end is None else max([last_end, *(end for _, end in moved)])
+
+
+def event_payload(
+    event: CalendarEvent, *, change: str, occurrence: datetime.datetime | None = None
+) -> dict[str, Any]:
+    """What the event log carries: enough for a page to redraw the event, nothing more."""
+    return {
+        "object": "calendar_event",
+        "change": change,
+        "event_id": event.pk,
+        "uid": event.uid,
+        "sequence": event.sequence,
+        "title": event.title,
+        "kind": event.kind,
+        "start": event.start.isoformat(),
+        "end": event.end.isoformat(),
+        "all_day": event.all_day,
+        "rrule": event.rrule,
+        "status": event.status,
+        "occurrence": occurrence.isoformat() if occurrence else None,
+    }
+
+
+def _recorded(
+    event: CalendarEvent,
+    *,
+    actor: User,
+    action: str,
+    summary: str,
+    kind: str,
+    change: str,
+    occurrence: datetime.datetime | None = None,
+) -> None:
+    """The audit row, the event-log row and the reminders that go with every change."""
+    audit_record(
+        actor=actor,
+        action=action,
+        summary=summary,
+        object_type="calendar_event",
+        object_id=event.pk,
+        network=event.network,
+    )
+    network_event_append(
+        network=event.network,
+        kind=kind,
+        payload=event_payload(event, change=change, occurrence=occurrence),
+        visibility=event.visibility,
+        created_by_id=actor.pk,
+        author_agency_id=event.author_agency_id,
+    )
+    reminders_schedule_for_event(event=event)
+
+
+def event_create(
+    *,
+    network: Network,
+    viewer: Viewer,
+    created_by: User,
+    title: str,
+    kind: str,
+    start: DateOrTime,
+    end: DateOrTime,
+    all_day: bool = False,
+    timezone_name: str = settings.CALENDAR_TIME_ZONE,
+    location: str = "",
+    notes: str = "",
+    visibility: str = Visibility.NETWORK,
+    rrule: str = "",
+) -> CalendarEvent:
+    """Adds an event, or a series when `rrule` is given, to the network's calendar.
+
+    Any member may add one; reviewing safeguarding leads only read. Family and friends add
+    events the whole network sees; professionals may narrow one (a case conference for
+    professionals only). The one who adds it organises it and is down as going.
+    """
+    calendar_require_member(viewer)
+    errors = FieldErrors()
+    texts = texts_check(errors, title=title, location=location, notes=notes)
+    _kind_visibility_check(errors, viewer=viewer, kind=kind, visibility=visibility)
+    timing = event_timing_check(
+        start=start,
+        end=end,
+        all_day=all_day,
+        timezone_name=timezone_name,
+        rrule=rrule,
+        errors=errors,
+    )
+    errors.raise_any()
+    assert timing is not None
+    membership = viewer.membership
+    event = CalendarEvent(
+        network=network,
+        kind=kind,
+        start=timing.start,
+        end=timing.end,
+        timezone=timing.zone.key,
+        all_day=timing.all_day,
+        rrule=timing.rrule,
+        organiser=created_by,
+        visibility=visibility,
+        created_by=created_by,
+        author_agency_id=membership.agency_id if membership else None,
+        **texts,
+    )
+    _spans_set(event)
+    with transaction.atomic():
+        event.save()
+        EventAttendance.objects.create(
+            event=event,
+            user=created_by,
+            response=AttendanceResponse.GOING,
+            invited_by=created_by,
+            responded_at=timezone.now(),
+        )
+        _recorded(
+            event,
+            actor=created_by,
+            action=AuditAction.CREATE,
+            summary=f"Added {event.get_kind_display().lower()} '{event.title}' to the calendar",
+            kind=NetworkEventKind.EVENT_SCHEDULED,
+            change="created",
+        )
+    return event
+
+
+def _exceptions_carry(event: CalendarEvent, *, old: Series, new: Series) -> None:
+    """Keeps each change to one occurrence with the occurrence on the same local day when
+    the series' times change; drops it when the series no longer meets that day."""
+    for exception in EventException.objects.filter(event=event).order_by("original_start"):
+        day = local_naive(exception.original_start, old.zone).date()
+        day_start = localise(datetime.datetime.combine(day, datetime.time()), new.zone)
+        day_end = day_start + datetime.timedelta(days=1, hours=2)
+        same_day = [
+            start
+            for start in occurrence_starts(new, after=day_start, before=day_end)
+            if local_naive(start, new.zone).date() == day
+        ]
+        if not new.rrule or not same_day:
+            exception.delete()
+        elif same_day[0] != exception.original_start:
+            exception.original_start = same_day[0]
+            exception.save(update_fields=["original_start"])
+
+
+def event_update(
+    *,
+    event: CalendarEvent,
+    viewer: Viewer,
+    updated_by: User,
+    title: str,
+    kind: str,
+    start: DateOrTime,
+    end: DateOrTime | None,
+    all_day: bool,
+    timezone_name: str,
+    location: str,
+    notes: str,
+    visibility: str,
+    rrule: str,
+) -> CalendarEvent:
+    """Changes an event, or every occurrence of a series; without an `end`, it keeps its
+    length from the new start.
+
+    Only the organiser, whoever added it, or a coordinator may. Changes made to single
+    occurrences stay with the occurrence on the same day when the series' times change, and
+    go when the series no longer meets on that day. Reminders already sent for a day are
+    not sent again for that day, however the series moves.
+    """
+    event_require_may_change(event=event, viewer=viewer)
+    errors = FieldErrors()
+    texts = texts_check(errors, title=title, location=location, notes=notes)
+    _kind_visibility_check(errors, viewer=viewer, kind=kind, visibility=visibility)
+    timing = event_timing_check(
+        start=start,
+        end=end,
+        all_day=all_day,
+        timezone_name=timezone_name,
+        rrule=rrule,
+        errors=errors,
+        length=series_of(event).length_local,
+    )
+    errors.raise_any()
+    assert timing is not None
+    with transaction.atomic():
+        event = CalendarEvent.objects.select_for_update().select_related("network").get(pk=event.pk)
+        old_series = series_of(event)
+        event.kind, event.visibility = kind, visibility
+        event.title, event.location, event.notes = texts["title"], texts["location"], texts["notes"]
+        event.start, event.end, event.all_day = timing.start, timing.end, timing.all_day
+        event.timezone, event.rrule = timing.zone.key, timing.rrule
+        new_series = series_of(event)
+        if new_series != old_series:
+            _exceptions_carry(event, old=old_series, new=new_series)
+        _spans_set(event)
+        event.sequence += 1
+        event.updated_at = timezone.now()
+        event.save()
+        _recorded(
+            event,
+            actor=updated_by,
+            action=AuditAction.UPDATE,
+            summary=f"Changed '{event.title}' in the calendar",
+            kind=NetworkEventKind.EVENT_CHANGED,
+            change="updated",
+        )
+    return event
+
+
+def _occurrence_check(
+    event: CalendarEvent, *, occurrence: DateOrTime, errors: FieldErrors
+) -> datetime.datetime | None:
+    if not event.rrule:
+        errors.add("occurrence", "This event does not repeat: change the event itself")
+        return None
+    zone = zone_get(event.timezone)
+    try:
+        original = local_time_resolve(occurrence, zone=zone, field="occurrence")
+    except ValidationError as missing_hour:
+        errors.take(missing_hour)
+        return None
+    if not occurrence_exists(series_of(event), original_start=original):
+        local = local_naive(original, zone)
+        errors.add(
+            "occurrence", f"This series does not happen at {local:%H:%M} on {local:%-d %B %Y}"
+        )
+        return None
+    return original
+
+
+def event_occurrence_update(
+    *,
+    event: CalendarEvent,
+    viewer: Viewer,
+    updated_by: User,
+    occurrence: DateOrTime,
+    title: str | None = None,
+    start: DateOrTime | None = None,
+    end: DateOrTime | None = None,
+    location: str | None = None,
+    notes: str | None = None,
+) -> EventException:
+    """Changes one occurrence of a series, named by its original start, and no other.
+
+    What is not given stays as the series has it (and follows later changes to the
+    series). Moving only the start keeps the occurrence's length. The same people may
+    change it as may change the series.
+    """
+    event_require_may_change(event=event, viewer=viewer)
+    errors = FieldErrors()
+    original = _occurrence_check(event, occurrence=occurrence, errors=errors)
+    given = {
+        field: value
+        for field, value in (("title", title), ("location", location), ("notes", notes))
+        if value is not None
+    }
+    texts = texts_check(errors, **given)
+    errors.raise_any()
+    assert original is not None
+    existing = EventException.objects.filter(event=event, original_start=original).first()
+    if existing is not None and existing.cancelled:
+        raise ValidationError({"occurrence": ["This occurrence is cancelled"]})
+    series = series_of(event)
+    zone = series.zone
+    current_start = (existing.start if existing else None) or original
+    current_end = (existing.end if existing else None) or series.end_for(original)
+    new_start, new_end = current_start, current_end
+    if start is not None or end is not None:
+        try:
+            if start is not None:
+                new_start = local_time_resolve(start, zone=zone, field="start")
+                new_end = Series(start=current_start, end=current_end, zone=zone).end_for(new_start)
+        except ValidationError as missing_hour:
+            errors.take(missing_hour)
+        try:
+            if end is not None:
+                new_end = local_time_resolve(end, zone=zone, field="end")
+        except ValidationError as missing_hour:
+            errors.take(missing_hour)
+        errors.raise_any()
+        if new_end <= new_start:
+            raise ValidationError({"end": ["The end must be after the start"]})
+    moved = (new_start, new_end) != (original, series.end_for(original))
+    with transaction.atomic():
+        event = CalendarEvent.objects.select_for_update().select_related("network").get(pk=event.pk)
+        exception, _ = EventException.objects.get_or_create(
+            event=event, original_start=original, defaults={"created_by": updated_by}
+        )
+        exception.start, exception.end = (new_start, new_end) if moved else (None, None)
+        for field, value in texts.items():
+            setattr(exception, field, value)
+        exception.updated_at = timezone.now()
+        exception.save()
+        _spans_set(event)
+        event.sequence += 1
+        event.updated_at = timezone.now()
+        event.save(update_fields=["spans_from", "spans_until", "sequence", "updated_at"])
+        _recorded(
+            event,
+            actor=updated_by,
+            action=AuditAction.UPDATE,
+            summary=f"Changed one occurrence of '{event.title}'",
+            kind=NetworkEventKind.EVENT_CHANGED,
+            change="occurrence_updated",
+            occurrence=original,
+        )
+    return exception
+
+
+def event_occurrence_cancel(
+    *, event: CalendarEvent, viewer: Viewer, cancelled_by: User, occurrence: DateOrTime
+) -> EventException:
+    """Cancels one occurrence of a series; the others go ahead. Its reminders are not sent."""
+    event_require_may_change(event=event, viewer=viewer)
+    errors = FieldErrors()
+    original = _occurrence_check(event, occurrence=occurrence, errors=errors)
+    errors.raise_any()
+    assert original is not None
+    with transaction.atomic():
+        event = CalendarEvent.objects.select_for_update().select_related("network").get(pk=event.pk)
+        exception, _ = EventException.objects.update_or_create(
+            event=event,
+            original_start=original,
+            defaults={"cancelled": True, "updated_at": timezone.now()},
+            create_defaults={"cancelled": True, "created_by": cancelled_by},
+        )
+        _spans_set(event)
+        event.sequence += 1
+        event.updated_at = timezone.now()
+        event.save(update_fields=["spans_from", "spans_until", "sequence", "updated_at"])
+        _recorded(
+            event,
+            actor=cancelled_by,
+            action=AuditAction.UPDATE,
+            summary=f"Cancelled one occurrence of '{event.title}'",
+            kind=NetworkEventKind.EVENT_CHANGED,
+            change="occurrence_cancelled",
+            occurrence=original,
+        )
+    return exception
+
+
+def event_cancel(*, event: CalendarEvent, viewer: Viewer, cancelled_by: User) -> CalendarEvent:
+    """Cancels an event, or every occurrence of a series. It leaves every calendar and feed,
+    and none of its reminders are sent. The same people may cancel it as may change it."""
+    event_require_may_change(event=event, viewer=viewer)
+    with transaction.atomic():
+        event = CalendarEvent.objects.select_for_update().select_related("network").get(pk=event.pk)
+        if event.status == EventStatus.CANCELLED:
+            return event
+        event.status = EventStatus.CANCELLED
+        event.sequence += 1
+        event.updated_at = timezone.now()
+        event.save(update_fields=["status", "sequence", "updated_at"])
+        _recorded(
+            event,
+            actor=cancelled_by,
+            action=AuditAction.REMOVE,
+            summary=f"Cancelled '{event.title}'",
+            kind=NetworkEventKind.EVENT_CHANGED,
+            change="cancelled",
+        )
+    return event
