@@ -34,7 +34,7 @@ from caregraph.policy import (
     Viewer,
     networks_visible_to,
     records_visible_to,
-    viewer_for,
+    viewers_for_user,
     visibility_filter,
 )
 
@@ -239,11 +239,10 @@ def feed_contents_for_user(*, user: User) -> FeedContents:
     they may see today (active member, or reviewing safeguarding lead). Never concerns, and
     nothing from a network they have left."""
     networks = list(networks_visible_to(user=user).select_related("person").order_by("pk"))
-    allowed = []
-    for network in networks:
-        standing = viewer_for(user=user, network=network)
-        if standing is not None:
-            allowed.append(Q(network_id=network.pk) & visibility_filter(viewer=standing))
+    allowed = [
+        Q(network_id=network_id) & visibility_filter(viewer=standing)
+        for network_id, standing in viewers_for_user(user=user, networks=networks).items()
+    ]
     if not allowed:
         return FeedContents(networks=[], events=CalendarEvent.objects.none())
     events = CalendarEvent.objects.filter(status=EventStatus.CONFIRMED).filter(reduce(or_, allowed))

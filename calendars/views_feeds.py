@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
@@ -20,7 +19,7 @@ from calendars.selectors import event_get_for_viewer, feed_contents_for_user
 from calendars.services.feed_tokens import feed_token_use
 from caregraph.models import AuditAction
 from caregraph.policy import network_get_for_user
-from caregraph.services.audit import audit_record
+from caregraph.services.audit import audit_record, audit_record_each_network
 
 FEED_NAME = "Caregraph"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -48,17 +47,15 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("No such feed")
     contents = feed_contents_for_user(user=user)
     body = feed_ics(events=contents.events, name=FEED_NAME)
-    with transaction.atomic():  # one commit for the feed's audit rows, not one per network
-        for network in contents.networks:
-            audit_record(
-                actor=user,
-                action=AuditAction.EXPORT,
-                summary="Calendar feed fetched by a calendar app",
-                object_type="calendar_feed",
-                network=network,
-                request=request,
-                channel="feed",
-            )
+    audit_record_each_network(
+        actor=user,
+        action=AuditAction.EXPORT,
+        summary="Calendar feed fetched by a calendar app",
+        object_type="calendar_feed",
+        networks=contents.networks,
+        request=request,
+        channel="feed",
+    )
     return _ics_response(request, body, filename="caregraph.ics")
 
 

@@ -123,26 +123,26 @@ def user_may_review_matches(*, user: AnyUser) -> bool:
     ).exists()
 
 
-def _staff_agency_ids(user_id: int, *, role: str | None = None) -> frozenset[int]:
-    staff = StaffMembership.objects.filter(user_id=user_id, is_active=True)
-    if role:
-        staff = staff.filter(role=role)
-    return frozenset(staff.values_list("agency_id", flat=True))
+def _involved_agency_ids_by_network(network_ids: list[int]) -> dict[int, set[int]]:
+    """For each network, the agencies involved now: open involvement or a member acting."""
+    today = timezone.localdate()
+    involved: dict[int, set[int]] = {network_id: set() for network_id in network_ids}
+    rows = list(
+        Involvement.objects.filter(network_id__in=network_ids)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
+        .values_list("network_id", "agency_id")
+    ) + list(
+        Membership.objects.filter(
+            network_id__in=network_ids, status=MembershipStatus.ACTIVE, agency__isnull=False
+        ).values_list("network_id", "agency_id")
+    )
+    for network_id, agency_id in rows:
+        involved[network_id].add(agency_id)
+    return involved
 
 
 def _involved_agency_ids(network_id: int) -> set[int]:
-    today = timezone.localdate()
-    involved = set(
-        Involvement.objects.filter(network_id=network_id)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
-        .values_list("agency_id", flat=True)
-    )
-    involved |= set(
-        Membership.objects.filter(
-            network_id=network_id, status=MembershipStatus.ACTIVE, agency__isnull=False
-        ).values_list("agency_id", flat=True)
-    )
-    return involved
+    return _involved_agency_ids_by_network([network_id])[network_id]
 
 
 def user_is_safeguarding_lead(*, user: AnyUser) -> bool:
@@ -189,29 +189,50 @@ def networks_visible_to(*, user: AnyUser) -> QuerySet[Network]:
     return Network.objects.filter(Q(Exists(member)) | _agency_involved(lead_agencies))
 
 
+def viewers_for_user(*, user: AnyUser, networks: list[Network]) -> dict[int, Viewer]:
+    """The user's standing in each of several networks, in four queries however many.
+
+    Networks the user may not see are left out of the answer.
+    """
+    if not user.is_authenticated or user.pk is None or not networks:
+        return {}
+    network_ids = [network.pk for network in networks]
+    memberships = {
+        membership.network_id: membership
+        for membership in Membership.objects.filter(
+            network_id__in=network_ids, user_id=user.pk, status=MembershipStatus.ACTIVE
+        ).select_related("agency")
+    }
+    staff = list(
+        StaffMembership.objects.filter(user_id=user.pk, is_active=True).values_list(
+            "agency_id", "role"
+        )
+    )
+    staff_agency_ids = frozenset(agency_id for agency_id, _ in staff)
+    lead_agency_ids = {a for a, role in staff if role == StaffRole.SAFEGUARDING_LEAD}
+    involved = _involved_agency_ids_by_network(network_ids) if lead_agency_ids else {}
+    viewers = {}
+    for network_id in network_ids:
+        membership = memberships.get(network_id)
+        reviewing = frozenset(lead_agency_ids & involved.get(network_id, set()))
+        if membership is None and not reviewing:
+            continue
+        agency_ids = staff_agency_ids
+        if membership is not None and membership.agency_id:
+            agency_ids = agency_ids | {membership.agency_id}
+        viewers[network_id] = Viewer(
+            user_id=user.pk,
+            network_id=network_id,
+            membership=membership,
+            agency_ids=frozenset(agency_ids),
+            reviewing_lead_agency_ids=reviewing,
+        )
+    return viewers
+
+
 def viewer_for(*, user: AnyUser, network: Network) -> Viewer | None:
     """The user's standing in the network, or None when they may not see it at all."""
-    if not user.is_authenticated or user.pk is None:
-        return None
-    membership = (
-        Membership.objects.filter(network=network, user_id=user.pk, status=MembershipStatus.ACTIVE)
-        .select_related("agency")
-        .first()
-    )
-    lead_agency_ids = _staff_agency_ids(user.pk, role=StaffRole.SAFEGUARDING_LEAD)
-    reviewing = frozenset(lead_agency_ids & _involved_agency_ids(network.pk))
-    if membership is None and not reviewing:
-        return None
-    agency_ids = _staff_agency_ids(user.pk)
-    if membership is not None and membership.agency_id:
-        agency_ids = agency_ids | {membership.agency_id}
-    return Viewer(
-        user_id=user.pk,
-        network_id=network.pk,
-        membership=membership,
-        agency_ids=frozenset(agency_ids),
-        reviewing_lead_agency_ids=reviewing,
-    )
+    return viewers_for_user(user=user, networks=[network]).get(network.pk)
 
 
 def network_get_for_user(*, user: AnyUser, network_id: int | str) -> tuple[Network, Viewer]:

@@ -15,6 +15,34 @@ def _client_ip(request: HttpRequest | None) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def audit_record_each_network(
+    *,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    action: AuditAction | str,
+    summary: str,
+    object_type: str,
+    networks: list[Network],
+    request: HttpRequest | None = None,
+    channel: str = "page",
+) -> None:
+    """One audit row for each network (and its person), written in a single insert."""
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor_id=actor_id,
+            action=action,
+            summary=summary[:200],
+            object_type=object_type,
+            person_id=network.person_id,
+            network=network,
+            channel=channel,
+            ip_address=_client_ip(request),
+            request_id=getattr(request, "request_id", "") if request is not None else "",
+        )
+        for network in networks
+    )
+
+
 def audit_record(
     *,
     actor: AbstractBaseUser | AnonymousUser | None,

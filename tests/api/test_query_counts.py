@@ -18,10 +18,11 @@ from tests.factories import AgencyFactory, UserFactory
 pytestmark = pytest.mark.django_db
 SIZES = [5, 200]
 
-# network_get_for_user (6), then the endpoint's own work, then one audit row (1).
-MEMBER_LIST_QUERIES = 6 + 2 + 1  # count, page
-INVOLVEMENT_LIST_QUERIES = 6 + 2 + 1  # count, page
-OVERVIEW_QUERIES = 6 + 3 + 1  # members, open involvements, pending join requests
+# network_get_for_user (3: network, membership, staff roles), the endpoint's own work,
+# then one audit row (1).
+MEMBER_LIST_QUERIES = 3 + 2 + 1  # count, page
+INVOLVEMENT_LIST_QUERIES = 3 + 2 + 1  # count, page
+OVERVIEW_QUERIES = 3 + 3 + 1  # members, open involvements, pending join requests
 
 
 @pytest.fixture(autouse=True)

@@ -304,8 +304,9 @@ def test_leads_see_cumulative_alerts_of_the_networks_they_review(world: World) -
 
 # --- Query counts ---------------------------------------------------------------------------
 
-# network_get_for_user (6), the filters' validation (0), count and page (2), audit (1).
-CONCERN_LIST_QUERIES = 6 + 2 + 1
+# network_get_for_user for a safeguarding lead (5: network, membership, staff roles, and the
+# agencies involved through involvement and through members), count and page (2), audit (1).
+CONCERN_LIST_QUERIES = 5 + 2 + 1
 
 
 @pytest.mark.parametrize("size", [5, 50])
