@@ -12,7 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,9 +26,8 @@ from agencies.models import (
     StaffRole,
 )
 from agencies.services import involvement_create, involvement_update
-from api.errors import ErrorsSerializer
 from api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
-from api.views import ApiView, audit_api_read
+from api.views import ApiView, audit_api_read, error_responses
 from caregraph import selectors
 from caregraph.models import Visibility
 from caregraph.policy import network_get_for_user, record_get_for_viewer
@@ -44,10 +43,6 @@ INVOLVEMENT_EDITABLE_FIELDS = (
     "contact_email",
     "visibility",
 )
-
-
-def _errors(*codes: int) -> dict[int, OpenApiResponse]:
-    return {code: OpenApiResponse(ErrorsSerializer) for code in codes}
 
 
 # --- Serializers ----------------------------------------------------------------------------
@@ -133,7 +128,8 @@ class AgencyListApi(ApiView):
     filterset_class = AgencyFilter
 
     @extend_schema(
-        operation_id="agency_list", responses={200: AgencySerializer(many=True), **_errors(400)}
+        operation_id="agency_list",
+        responses={200: AgencySerializer(many=True), **error_responses(400)},
     )
     def get(self, request: Request) -> Response:
         return self.paginated_response(
@@ -144,7 +140,9 @@ class AgencyListApi(ApiView):
 class AgencyDetailApi(ApiView):
     """One agency."""
 
-    @extend_schema(operation_id="agency_get", responses={200: AgencySerializer, **_errors(404)})
+    @extend_schema(
+        operation_id="agency_get", responses={200: AgencySerializer, **error_responses(404)}
+    )
     def get(self, request: Request, agency_id: int) -> Response:
         agency = get_object_or_404(selectors.agency_list(), pk=agency_id)
         return Response(AgencySerializer(agency).data)
@@ -165,7 +163,7 @@ class AgencyStaffListApi(ApiView):
 
     @extend_schema(
         operation_id="agency_staff_list",
-        responses={200: StaffSerializer(many=True), **_errors(400, 404)},
+        responses={200: StaffSerializer(many=True), **error_responses(400, 404)},
     )
     def get(self, request: Request, agency_id: int) -> Response:
         if not selectors.agency_list_for_staff(user=request.user):
@@ -201,7 +199,7 @@ class NetworkInvolvementListApi(ApiView):
 
     @extend_schema(
         operation_id="network_involvement_list",
-        responses={200: InvolvementSerializer(many=True), **_errors(400, 404)},
+        responses={200: InvolvementSerializer(many=True), **error_responses(400, 404)},
     )
     def get(self, request: Request, network_id: int) -> Response:
         """Agency involvement you may see."""
@@ -220,7 +218,7 @@ class NetworkInvolvementListApi(ApiView):
         operation_id="network_involvement_create",
         request=InvolvementWriteSerializer,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        responses={201: InvolvementSerializer, **_errors(400, 403, 404, 422)},
+        responses={201: InvolvementSerializer, **error_responses(400, 403, 404, 422)},
     )
     @idempotent
     def post(self, request: Request, network_id: int) -> Response:
@@ -242,7 +240,7 @@ class NetworkInvolvementDetailApi(ApiView):
 
     @extend_schema(
         operation_id="network_involvement_get",
-        responses={200: InvolvementSerializer, **_errors(404)},
+        responses={200: InvolvementSerializer, **error_responses(404)},
     )
     def get(self, request: Request, network_id: int, involvement_id: int) -> Response:
         """One agency's involvement."""
@@ -262,7 +260,7 @@ class NetworkInvolvementDetailApi(ApiView):
     @extend_schema(
         operation_id="network_involvement_update",
         request=InvolvementUpdateSerializer,
-        responses={200: InvolvementSerializer, **_errors(400, 403, 404)},
+        responses={200: InvolvementSerializer, **error_responses(400, 403, 404)},
     )
     def patch(self, request: Request, network_id: int, involvement_id: int) -> Response:
         """Change an involvement (professionals): send only what changes."""

@@ -6,15 +6,42 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.cache import patch_cache_control
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from accounts.models import User
+from api.errors import ErrorsSerializer
 from caregraph.models import AuditAction, AuditEvent, Network, Person
 from caregraph.services.audit import audit_record
 
 API_CHANNEL = "api"
+
+
+ERROR_DESCRIPTIONS = {
+    400: "A field is wrong: the message says which and why",
+    403: "You may see this, but not do this",
+    404: "Not there, or not yours to see",
+    409: "Someone else got there first",
+    412: "Stale: the record changed since your GET",
+    422: "The Idempotency-Key was used for a different request",
+    428: "If-Match is missing",
+}
+
+
+def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
+    """The documented error answers of an endpoint, all in the `{"errors": …}` shape."""
+    return {
+        code: OpenApiResponse(ErrorsSerializer, description=ERROR_DESCRIPTIONS[code])
+        for code in codes
+    }
+
+
+def signed_in_user(request: Request) -> User:
+    """The user of an API request; every endpoint requires one."""
+    return request.user  # type: ignore[return-value]
 
 
 class ApiView(GenericAPIView):  # type: ignore[type-arg]

@@ -18,15 +18,15 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
-from api.errors import ErrorsSerializer, error_response
+from api.errors import error_response
 from api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
-from api.views import ApiView, audit_api_read
+from api.views import ApiView, audit_api_read, error_responses, signed_in_user
 from calendars import selectors
 from calendars.models import (
     AttendanceResponse,
@@ -74,23 +74,6 @@ EVENT_EDITABLE_FIELDS: tuple[str, ...] = (
     "visibility",
     "rrule",
 )
-
-
-def _errors(*codes: int) -> dict[int, OpenApiResponse]:
-    descriptions = {
-        400: "A field is wrong: the message says which and why",
-        403: "You may see this, but not do this",
-        404: "Not there, or not yours to see",
-        409: "Someone else got there first",
-        422: "The Idempotency-Key was used for a different request",
-    }
-    return {
-        code: OpenApiResponse(ErrorsSerializer, description=descriptions[code]) for code in codes
-    }
-
-
-def _user(request: Request) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 # --- Fields and serializers -----------------------------------------------------------------
@@ -361,7 +344,7 @@ class NetworkEventListApi(ApiView):
     @extend_schema(
         operation_id="network_event_list",
         parameters=[RangeQuerySerializer],
-        responses={200: OccurrenceSerializer(many=True), **_errors(400, 404)},
+        responses={200: OccurrenceSerializer(many=True), **error_responses(400, 404)},
     )
     def get(self, request: Request, network_id: int) -> Response:
         """Every occurrence you may see between `start` and `end`, repeats expanded."""
@@ -381,7 +364,7 @@ class NetworkEventListApi(ApiView):
         operation_id="network_event_create",
         request=EventWriteSerializer,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        responses={201: EventSerializer, **_errors(400, 403, 404, 422)},
+        responses={201: EventSerializer, **error_responses(400, 403, 404, 422)},
     )
     @idempotent
     def post(self, request: Request, network_id: int) -> Response:
@@ -393,7 +376,7 @@ class NetworkEventListApi(ApiView):
         event = event_create(
             network=network,
             viewer=viewer,
-            created_by=_user(request),
+            created_by=signed_in_user(request),
             timezone_name=data.pop("timezone"),
             **data,
         )
@@ -408,7 +391,7 @@ class NetworkEventDetailApi(ApiView):
     """One event or series: read it, change it (or one occurrence), cancel it."""
 
     @extend_schema(
-        operation_id="network_event_get", responses={200: EventSerializer, **_errors(404)}
+        operation_id="network_event_get", responses={200: EventSerializer, **error_responses(404)}
     )
     def get(self, request: Request, network_id: int, event_id: int) -> Response:
         """The event, its changed occurrences and who is coming."""
@@ -426,7 +409,7 @@ class NetworkEventDetailApi(ApiView):
         operation_id="network_event_update",
         parameters=[OCCURRENCE_PARAMETER],
         request=EventWriteSerializer,
-        responses={200: EventSerializer, **_errors(400, 403, 404)},
+        responses={200: EventSerializer, **error_responses(400, 403, 404)},
     )
     def patch(self, request: Request, network_id: int, event_id: int) -> Response:
         """Change the whole series; with `?occurrence=` only that occurrence (its title,
@@ -439,7 +422,7 @@ class NetworkEventDetailApi(ApiView):
             event_occurrence_update(
                 event=event,
                 viewer=viewer,
-                updated_by=_user(request),
+                updated_by=signed_in_user(request),
                 occurrence=occurrence,
                 **one.validated_data,
             )
@@ -454,13 +437,15 @@ class NetworkEventDetailApi(ApiView):
         values.update(changes)
         if "start" in changes and "end" not in changes:
             values["end"] = None  # moved: it keeps its length
-        event = event_update(event=event, viewer=viewer, updated_by=_user(request), **values)
+        event = event_update(
+            event=event, viewer=viewer, updated_by=signed_in_user(request), **values
+        )
         return Response(_event_detail(event))
 
     @extend_schema(
         operation_id="network_event_cancel",
         parameters=[OCCURRENCE_PARAMETER],
-        responses={204: None, **_errors(400, 403, 404)},
+        responses={204: None, **error_responses(400, 403, 404)},
     )
     def delete(self, request: Request, network_id: int, event_id: int) -> Response:
         """Cancel the event or whole series; with `?occurrence=` only that occurrence."""
@@ -468,10 +453,13 @@ class NetworkEventDetailApi(ApiView):
         occurrence = _occurrence(request)
         if occurrence is not None:
             event_occurrence_cancel(
-                event=event, viewer=viewer, cancelled_by=_user(request), occurrence=occurrence
+                event=event,
+                viewer=viewer,
+                cancelled_by=signed_in_user(request),
+                occurrence=occurrence,
             )
         else:
-            event_cancel(event=event, viewer=viewer, cancelled_by=_user(request))
+            event_cancel(event=event, viewer=viewer, cancelled_by=signed_in_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -480,7 +468,7 @@ class NetworkEventAttendanceApi(ApiView):
 
     @extend_schema(
         operation_id="network_event_attendance_list",
-        responses={200: AttendanceSerializer(many=True), **_errors(404)},
+        responses={200: AttendanceSerializer(many=True), **error_responses(404)},
     )
     def get(self, request: Request, network_id: int, event_id: int) -> Response:
         """Everyone invited, and their answers."""
@@ -500,7 +488,7 @@ class NetworkEventAttendanceApi(ApiView):
     @extend_schema(
         operation_id="network_event_attendance_update",
         request=AttendanceWriteSerializer,
-        responses={200: EventSerializer, **_errors(400, 403, 404)},
+        responses={200: EventSerializer, **error_responses(400, 403, 404)},
     )
     def post(self, request: Request, network_id: int, event_id: int) -> Response:
         """Invite members (`user_ids`, organiser or coordinator), or answer for yourself
@@ -515,12 +503,14 @@ class NetworkEventAttendanceApi(ApiView):
                 return error_response(
                     "Invite members of this network", status_code=400, field="user_ids"
                 )
-            attendance_invite(event=event, viewer=viewer, invited_by=_user(request), users=users)
+            attendance_invite(
+                event=event, viewer=viewer, invited_by=signed_in_user(request), users=users
+            )
         else:
             attendance_respond(
                 event=event,
                 viewer=viewer,
-                user=_user(request),
+                user=signed_in_user(request),
                 response=given.validated_data["response"],
             )
         return Response(_event_detail(event))
@@ -535,7 +525,7 @@ class NetworkTaskListApi(ApiView):
     @extend_schema(
         operation_id="network_task_list",
         parameters=[TaskQuerySerializer],
-        responses={200: TaskSerializer(many=True), **_errors(400, 404)},
+        responses={200: TaskSerializer(many=True), **error_responses(400, 404)},
     )
     def get(self, request: Request, network_id: int) -> Response:
         """Tasks you may see, soonest due first; `?state=open` for those nobody has taken."""
@@ -562,7 +552,7 @@ class NetworkTaskListApi(ApiView):
         operation_id="network_task_create",
         request=TaskWriteSerializer,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        responses={201: TaskSerializer, **_errors(400, 403, 404, 422)},
+        responses={201: TaskSerializer, **error_responses(400, 403, 404, 422)},
     )
     @idempotent
     def post(self, request: Request, network_id: int) -> Response:
@@ -578,7 +568,7 @@ class NetworkTaskListApi(ApiView):
             else None
         )
         task = task_create(
-            network=network, viewer=viewer, created_by=_user(request), event=event, **data
+            network=network, viewer=viewer, created_by=signed_in_user(request), event=event, **data
         )
         return Response(TaskSerializer(task).data, status=status.HTTP_201_CREATED)
 
@@ -593,13 +583,13 @@ class NetworkTaskClaimApi(_TaskActionApi):
     @extend_schema(
         operation_id="network_task_claim",
         request=None,
-        responses={200: TaskSerializer, **_errors(403, 404, 409)},
+        responses={200: TaskSerializer, **error_responses(403, 404, 409)},
     )
     def post(self, request: Request, network_id: int, task_id: int) -> Response:
         """Sign up for a task. 409 if someone else got there first."""
         task, viewer = self._task(request, network_id, task_id)
         try:
-            task = task_claim(task=task, viewer=viewer, claimed_by=_user(request))
+            task = task_claim(task=task, viewer=viewer, claimed_by=signed_in_user(request))
         except TaskTaken as taken:
             return error_response(str(taken), status_code=status.HTTP_409_CONFLICT)
         return Response(TaskSerializer(task).data)
@@ -609,12 +599,12 @@ class NetworkTaskReleaseApi(_TaskActionApi):
     @extend_schema(
         operation_id="network_task_release",
         request=None,
-        responses={200: TaskSerializer, **_errors(400, 403, 404)},
+        responses={200: TaskSerializer, **error_responses(400, 403, 404)},
     )
     def post(self, request: Request, network_id: int, task_id: int) -> Response:
         """Give a task back, for someone else to take."""
         task, viewer = self._task(request, network_id, task_id)
-        task = task_release(task=task, viewer=viewer, released_by=_user(request))
+        task = task_release(task=task, viewer=viewer, released_by=signed_in_user(request))
         return Response(TaskSerializer(task).data)
 
 
@@ -622,7 +612,7 @@ class NetworkTaskCompleteApi(_TaskActionApi):
     @extend_schema(
         operation_id="network_task_complete",
         request=TaskCompleteSerializer,
-        responses={200: TaskSerializer, **_errors(400, 403, 404)},
+        responses={200: TaskSerializer, **error_responses(400, 403, 404)},
     )
     def post(self, request: Request, network_id: int, task_id: int) -> Response:
         """Mark a task done or not done."""
@@ -632,7 +622,7 @@ class NetworkTaskCompleteApi(_TaskActionApi):
         task = task_complete(
             task=task,
             viewer=viewer,
-            completed_by=_user(request),
+            completed_by=signed_in_user(request),
             outcome=given.validated_data["outcome"],
         )
         return Response(TaskSerializer(task).data)

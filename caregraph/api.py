@@ -20,10 +20,9 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from agencies.models import Agency
-from api.errors import ErrorsSerializer
 from api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from api.preconditions import IF_MATCH_PARAMETER, etag_for, if_match_refusal
-from api.views import ApiView, audit_api_read
+from api.views import ApiView, audit_api_read, error_responses, signed_in_user
 from caregraph import selectors
 from caregraph.models import (
     AuditAction,
@@ -72,24 +71,6 @@ API_ROOT = "/api/v1"
 PERSON_EDITABLE_FIELDS = ("given_name", "family_name", "date_of_birth", "postcode", "address")
 
 
-def _errors(*codes: int) -> dict[int, OpenApiResponse]:
-    descriptions = {
-        400: "A field is wrong: the message says which and why",
-        403: "You may see this, but not do this",
-        404: "Not there, or not yours to see",
-        412: "Stale: the record changed since your GET",
-        422: "The Idempotency-Key was used for a different request",
-        428: "If-Match is missing",
-    }
-    return {
-        code: OpenApiResponse(ErrorsSerializer, description=descriptions[code]) for code in codes
-    }
-
-
-def _user(request: Request) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 # --- People ---------------------------------------------------------------------------------
 
 
@@ -116,7 +97,7 @@ class PersonListApi(ApiView):
     @extend_schema(
         operation_id="person_search",
         parameters=[PersonSearchSerializer],
-        responses={200: PersonSearchResultSerializer(many=True), **_errors(400)},
+        responses={200: PersonSearchResultSerializer(many=True), **error_responses(400)},
     )
     def get(self, request: Request) -> Response:
         """Find people in networks you may see, by NHS Number or by name and date of birth."""
@@ -155,7 +136,7 @@ class PersonListApi(ApiView):
                 RegistrationExistsSerializer,
                 description="Someone with one of these identifiers is already known",
             ),
-            **_errors(400, 403, 422),
+            **error_responses(400, 403, 422),
         },
     )
     @idempotent
@@ -165,7 +146,7 @@ class PersonListApi(ApiView):
         If one of the identifiers is already known, nothing is created and nothing about
         the existing person is shown: the answer says where to ask to join their network.
         """
-        user = _user(request)
+        user = signed_in_user(request)
         agency = professional_agency(user=user)
         if agency is None:
             raise PermissionDenied("Only agency staff can register a person")
@@ -224,7 +205,9 @@ class PersonListApi(ApiView):
 class PersonDetailApi(ApiView):
     """One person, as the members of their network see them."""
 
-    @extend_schema(operation_id="person_get", responses={200: PersonSerializer, **_errors(404)})
+    @extend_schema(
+        operation_id="person_get", responses={200: PersonSerializer, **error_responses(404)}
+    )
     def get(self, request: Request, person_id: int) -> Response:
         """The person's details, with an ETag to send back as If-Match when changing them."""
         person, viewer = selectors.person_get_for_user(user=request.user, person_id=person_id)
@@ -242,7 +225,7 @@ class PersonDetailApi(ApiView):
         operation_id="person_update",
         request=PersonUpdateSerializer,
         parameters=[IF_MATCH_PARAMETER],
-        responses={200: PersonSerializer, **_errors(400, 403, 404, 412, 428)},
+        responses={200: PersonSerializer, **error_responses(400, 403, 404, 412, 428)},
     )
     def patch(self, request: Request, person_id: int) -> Response:
         """Change the person's details (professional members), from the version you last read."""
@@ -262,7 +245,7 @@ class PersonDetailApi(ApiView):
             values = {field: getattr(person, field) for field in PERSON_EDITABLE_FIELDS}
             values.update(given.validated_data)
             person = person_update(
-                person=person, viewer=viewer, updated_by=_user(request), **values
+                person=person, viewer=viewer, updated_by=signed_in_user(request), **values
             )
         representation = _person_representation(person, viewer)
         return Response(representation, headers={"ETag": etag_for(representation)})
@@ -273,7 +256,7 @@ class PersonIdentifierListApi(ApiView):
 
     @extend_schema(
         operation_id="person_identifier_list",
-        responses={200: IdentifierSerializer(many=True), **_errors(404)},
+        responses={200: IdentifierSerializer(many=True), **error_responses(404)},
     )
     def get(self, request: Request, person_id: int) -> Response:
         """The person's identifiers; empty for family and friends."""
@@ -293,7 +276,7 @@ class PersonIdentifierListApi(ApiView):
         operation_id="person_identifier_add",
         request=IdentifierInputSerializer,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        responses={201: IdentifierSerializer, **_errors(400, 403, 404, 422)},
+        responses={201: IdentifierSerializer, **error_responses(400, 403, 404, 422)},
     )
     @idempotent
     def post(self, request: Request, person_id: int) -> Response:
@@ -305,14 +288,14 @@ class PersonIdentifierListApi(ApiView):
         given.is_valid(raise_exception=True)
         system = given.validated_data["system"]
         agency = (
-            _acting_agency(user=_user(request), viewer=viewer)
+            _acting_agency(user=signed_in_user(request), viewer=viewer)
             if system == IdentifierSystem.LA_CASE_REFERENCE
             else None
         )
         identifier = identifier_add(
             person=person,
             viewer=viewer,
-            added_by=_user(request),
+            added_by=signed_in_user(request),
             system=system,
             value=given.validated_data["value"],
             agency=agency,
@@ -337,7 +320,8 @@ class NetworkDetailApi(ApiView):
     """A network's overview: the person, how many are involved, and your role in it."""
 
     @extend_schema(
-        operation_id="network_get", responses={200: NetworkOverviewSerializer, **_errors(404)}
+        operation_id="network_get",
+        responses={200: NetworkOverviewSerializer, **error_responses(404)},
     )
     def get(self, request: Request, network_id: int) -> Response:
         network, viewer = network_get_for_user(user=request.user, network_id=network_id)
@@ -392,7 +376,7 @@ class NetworkMemberListApi(ApiView):
 
     @extend_schema(
         operation_id="network_member_list",
-        responses={200: MemberSerializer(many=True), **_errors(400, 404)},
+        responses={200: MemberSerializer(many=True), **error_responses(400, 404)},
     )
     def get(self, request: Request, network_id: int) -> Response:
         network, viewer = network_get_for_user(user=request.user, network_id=network_id)
@@ -413,12 +397,12 @@ class NetworkMemberDetailApi(ApiView):
     @extend_schema(
         operation_id="network_member_remove",
         request=None,
-        responses={204: None, **_errors(400, 403, 404)},
+        responses={204: None, **error_responses(400, 403, 404)},
     )
     def delete(self, request: Request, network_id: int, membership_id: int) -> Response:
         _network, viewer = network_get_for_user(user=request.user, network_id=network_id)
         membership = selectors.membership_get_active(viewer=viewer, membership_id=membership_id)
-        membership_end(membership=membership, ended_by=_user(request), viewer=viewer)
+        membership_end(membership=membership, ended_by=signed_in_user(request), viewer=viewer)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -435,7 +419,7 @@ class NetworkInvitationListApi(ApiView):
 
     @extend_schema(
         operation_id="network_invitation_list",
-        responses={200: InvitationSerializer(many=True), **_errors(403, 404)},
+        responses={200: InvitationSerializer(many=True), **error_responses(403, 404)},
     )
     def get(self, request: Request, network_id: int) -> Response:
         """Invitations not yet accepted, withdrawn or expired (coordinators)."""
@@ -448,7 +432,7 @@ class NetworkInvitationListApi(ApiView):
         operation_id="network_invitation_create",
         request=InvitationCreateSerializer,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        responses={201: InvitationSerializer, **_errors(400, 403, 404, 422)},
+        responses={201: InvitationSerializer, **error_responses(400, 403, 404, 422)},
     )
     @idempotent
     def post(self, request: Request, network_id: int) -> Response:
@@ -458,7 +442,7 @@ class NetworkInvitationListApi(ApiView):
         given.is_valid(raise_exception=True)
         invitation, _token = invitation_create(
             network=network,
-            invited_by=_user(request),
+            invited_by=signed_in_user(request),
             viewer=viewer,
             email=given.validated_data["email"],
             kind=given.validated_data["kind"],
@@ -474,12 +458,12 @@ class NetworkInvitationDetailApi(ApiView):
     @extend_schema(
         operation_id="network_invitation_revoke",
         request=None,
-        responses={204: None, **_errors(403, 404)},
+        responses={204: None, **error_responses(403, 404)},
     )
     def delete(self, request: Request, network_id: int, invitation_id: int) -> Response:
         _network, viewer = _coordinator_viewer(request, network_id, doing="withdraw invitations")
         invitation = _get_or_404(selectors.invitation_list_pending(viewer=viewer), invitation_id)
-        invitation_revoke(invitation=invitation, revoked_by=_user(request), viewer=viewer)
+        invitation_revoke(invitation=invitation, revoked_by=signed_in_user(request), viewer=viewer)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -496,7 +480,7 @@ class NetworkJoinRequestListApi(ApiView):
 
     @extend_schema(
         operation_id="network_join_request_list",
-        responses={200: JoinRequestSerializer(many=True), **_errors(403, 404)},
+        responses={200: JoinRequestSerializer(many=True), **error_responses(403, 404)},
     )
     def get(self, request: Request, network_id: int) -> Response:
         """Requests to join waiting for a decision (coordinators)."""
@@ -509,7 +493,7 @@ class NetworkJoinRequestListApi(ApiView):
         operation_id="network_join_request_create",
         request=JoinRequestCreateSerializer,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        responses={201: JoinRequestSerializer, **_errors(400, 403, 404, 422)},
+        responses={201: JoinRequestSerializer, **error_responses(400, 403, 404, 422)},
     )
     @idempotent
     def post(self, request: Request, network_id: int) -> Response:
@@ -517,7 +501,7 @@ class NetworkJoinRequestListApi(ApiView):
 
         Registration tells you the network's id when the person is already known.
         """
-        user = _user(request)
+        user = signed_in_user(request)
         if not selectors.agency_list_for_staff(user=user):
             raise PermissionDenied("Only agency staff can ask to join a network")
         network = selectors.network_get_to_ask_to_join(network_id=network_id)
@@ -541,7 +525,7 @@ class _JoinRequestDecideApi(ApiView):
         )
         join_request = join_request_decide(
             join_request=join_request,
-            decided_by=_user(request),
+            decided_by=signed_in_user(request),
             viewer=viewer,
             approve=self.approve,
         )
@@ -556,7 +540,7 @@ class NetworkJoinRequestApproveApi(_JoinRequestDecideApi):
     @extend_schema(
         operation_id="network_join_request_approve",
         request=None,
-        responses={200: JoinRequestSerializer, **_errors(400, 403, 404)},
+        responses={200: JoinRequestSerializer, **error_responses(400, 403, 404)},
     )
     def post(self, request: Request, network_id: int, join_request_id: int) -> Response:
         return super().post(request, network_id, join_request_id)
@@ -570,7 +554,7 @@ class NetworkJoinRequestDeclineApi(_JoinRequestDecideApi):
     @extend_schema(
         operation_id="network_join_request_decline",
         request=None,
-        responses={200: JoinRequestSerializer, **_errors(400, 403, 404)},
+        responses={200: JoinRequestSerializer, **error_responses(400, 403, 404)},
     )
     def post(self, request: Request, network_id: int, join_request_id: int) -> Response:
         return super().post(request, network_id, join_request_id)
@@ -594,7 +578,7 @@ class NetworkAuditListApi(ApiView):
 
     @extend_schema(
         operation_id="network_audit_list",
-        responses={200: AuditEventSerializer(many=True), **_errors(400, 403, 404)},
+        responses={200: AuditEventSerializer(many=True), **error_responses(400, 403, 404)},
     )
     def get(self, request: Request, network_id: int) -> Response:
         network, viewer = network_get_for_user(user=request.user, network_id=network_id)

@@ -8,15 +8,13 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.models import User
-from api.errors import ErrorsSerializer
 from api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
-from api.views import ApiView, audit_api_read
+from api.views import ApiView, audit_api_read, error_responses, signed_in_user
 from caregraph.models import Visibility
 from caregraph.policy import Viewer, network_get_for_user
 from caregraph.serializers import AgencySummarySerializer, UserSummarySerializer
@@ -44,22 +42,6 @@ from concerns.services import (
 )
 
 API_ROOT = "/api/v1"
-
-
-def _errors(*codes: int) -> dict[int, OpenApiResponse]:
-    descriptions = {
-        400: "A field is wrong, or the concern cannot change that way: the message says why",
-        403: "You may see this, but not do this",
-        404: "Not there, or not yours to see",
-        422: "The Idempotency-Key was used for a different request",
-    }
-    return {
-        code: OpenApiResponse(ErrorsSerializer, description=descriptions[code]) for code in codes
-    }
-
-
-def _user(request: Request) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 # --- Serializers ----------------------------------------------------------------------------
@@ -200,7 +182,7 @@ class ConcernListApi(ApiView):
     @extend_schema(
         operation_id="concern_list",
         parameters=[ConcernListQuerySerializer],
-        responses={200: ConcernSerializer(many=True), **_errors(400, 404)},
+        responses={200: ConcernSerializer(many=True), **error_responses(400, 404)},
     )
     def get(self, request: Request, network_id: int) -> Response:
         """Concerns you may see, newest first; filter by status, severity or category."""
@@ -218,7 +200,7 @@ class ConcernListApi(ApiView):
         operation_id="concern_raise",
         request=ConcernRaiseSerializer,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        responses={201: ConcernSerializer, **_errors(400, 403, 404, 422)},
+        responses={201: ConcernSerializer, **error_responses(400, 403, 404, 422)},
     )
     @idempotent
     def post(self, request: Request, network_id: int) -> Response:
@@ -231,7 +213,7 @@ class ConcernListApi(ApiView):
         concern = concern_raise(
             network=network,
             viewer=viewer,
-            raised_by=_user(request),
+            raised_by=signed_in_user(request),
             category=data["category"],
             severity=data["severity"],
             description=data["description"],
@@ -249,7 +231,9 @@ class ConcernListApi(ApiView):
 class ConcernDetailApi(ApiView):
     """One concern."""
 
-    @extend_schema(operation_id="concern_get", responses={200: ConcernSerializer, **_errors(404)})
+    @extend_schema(
+        operation_id="concern_get", responses={200: ConcernSerializer, **error_responses(404)}
+    )
     def get(self, request: Request, network_id: int, concern_id: int) -> Response:
         concern, _viewer = _concern_for(request, network_id, concern_id)
         audit_api_read(
@@ -282,13 +266,13 @@ class ConcernAcknowledgeApi(_ConcernChangeApi):
     @extend_schema(
         operation_id="concern_acknowledge",
         request=None,
-        responses={200: ConcernSerializer, **_errors(400, 403, 404)},
+        responses={200: ConcernSerializer, **error_responses(400, 403, 404)},
     )
     def post(self, request: Request, network_id: int, concern_id: int) -> Response:
         return self.changed(request, network_id, concern_id)
 
     def change(self, request: Request, *, concern: Concern, viewer: Viewer) -> None:
-        concern_acknowledge(concern=concern, viewer=viewer, acknowledged_by=_user(request))
+        concern_acknowledge(concern=concern, viewer=viewer, acknowledged_by=signed_in_user(request))
 
 
 class ConcernReviewApi(_ConcernChangeApi):
@@ -297,13 +281,13 @@ class ConcernReviewApi(_ConcernChangeApi):
     @extend_schema(
         operation_id="concern_review_start",
         request=None,
-        responses={200: ConcernSerializer, **_errors(400, 403, 404)},
+        responses={200: ConcernSerializer, **error_responses(400, 403, 404)},
     )
     def post(self, request: Request, network_id: int, concern_id: int) -> Response:
         return self.changed(request, network_id, concern_id)
 
     def change(self, request: Request, *, concern: Concern, viewer: Viewer) -> None:
-        concern_review_start(concern=concern, viewer=viewer, started_by=_user(request))
+        concern_review_start(concern=concern, viewer=viewer, started_by=signed_in_user(request))
 
 
 class ConcernCloseApi(_ConcernChangeApi):
@@ -312,7 +296,7 @@ class ConcernCloseApi(_ConcernChangeApi):
     @extend_schema(
         operation_id="concern_close",
         request=ConcernCloseSerializer,
-        responses={200: ConcernSerializer, **_errors(400, 403, 404)},
+        responses={200: ConcernSerializer, **error_responses(400, 403, 404)},
     )
     def post(self, request: Request, network_id: int, concern_id: int) -> Response:
         return self.changed(request, network_id, concern_id)
@@ -323,7 +307,7 @@ class ConcernCloseApi(_ConcernChangeApi):
         concern_close(
             concern=concern,
             viewer=viewer,
-            closed_by=_user(request),
+            closed_by=signed_in_user(request),
             outcome=given.validated_data["outcome"],
         )
 
@@ -334,7 +318,7 @@ class ConcernWithdrawApi(_ConcernChangeApi):
     @extend_schema(
         operation_id="concern_withdraw",
         request=ConcernWithdrawSerializer,
-        responses={200: ConcernSerializer, **_errors(400, 403, 404)},
+        responses={200: ConcernSerializer, **error_responses(400, 403, 404)},
     )
     def post(self, request: Request, network_id: int, concern_id: int) -> Response:
         return self.changed(request, network_id, concern_id)
@@ -345,7 +329,7 @@ class ConcernWithdrawApi(_ConcernChangeApi):
         concern_withdraw(
             concern=concern,
             viewer=viewer,
-            withdrawn_by=_user(request),
+            withdrawn_by=signed_in_user(request),
             reason=given.validated_data["reason"],
         )
 
@@ -355,7 +339,7 @@ class ConcernUpdateListApi(ApiView):
 
     @extend_schema(
         operation_id="concern_update_list",
-        responses={200: ConcernUpdateSerializer(many=True), **_errors(404)},
+        responses={200: ConcernUpdateSerializer(many=True), **error_responses(404)},
     )
     def get(self, request: Request, network_id: int, concern_id: int) -> Response:
         """What happened to the concern, oldest first."""
@@ -376,7 +360,7 @@ class ConcernUpdateListApi(ApiView):
         operation_id="concern_update_add",
         request=ConcernUpdateAddSerializer,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        responses={201: ConcernUpdateSerializer, **_errors(400, 403, 404, 422)},
+        responses={201: ConcernUpdateSerializer, **error_responses(400, 403, 404, 422)},
     )
     @idempotent
     def post(self, request: Request, network_id: int, concern_id: int) -> Response:
@@ -387,7 +371,7 @@ class ConcernUpdateListApi(ApiView):
         update = concern_update_add(
             concern=concern,
             viewer=viewer,
-            added_by=_user(request),
+            added_by=signed_in_user(request),
             text=given.validated_data["text"],
         )
         return Response(ConcernUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
@@ -402,7 +386,7 @@ class AlertListApi(ApiView):
     @extend_schema(
         operation_id="alert_list",
         parameters=[AlertListQuerySerializer],
-        responses={200: CumulativeAlertSerializer(many=True), **_errors(400, 403)},
+        responses={200: CumulativeAlertSerializer(many=True), **error_responses(400, 403)},
     )
     def get(self, request: Request) -> Response:
         """Patterns across agencies that no single concern shows, newest first."""
