@@ -143,7 +143,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": env.str("EXPERIMENT_LAYER", "channels_redis.core.RedisChannelLayer"),
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
                 # Each process waits on Redis in 5-second blocking reads. redis-py 8 gives up
                 # on any read after 5 seconds by default, which dropped every socket left idle
