@@ -9,9 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from accounts.models import User
-from agencies.models import Agency, Involvement, StaffMembership
+from agencies.models import Agency, Involvement, StaffMembership, StaffRole
 from caregraph.models import AuditAction, Network, NetworkEventKind, Visibility
-from caregraph.policy import Viewer
+from caregraph.policy import Viewer, viewer_for
+from caregraph.realtime import network_access_revoked
 from caregraph.services.audit import audit_record
 from caregraph.services.events import network_event_append
 
@@ -152,6 +153,8 @@ def involvement_update(
             network=involvement.network,
         )
         _involvement_event(involvement, NetworkEventKind.INVOLVEMENT_CHANGED, updated_by)
+        if ended_on is not None:
+            transaction.on_commit(lambda: _revoke_leads_who_lost_access(involvement))
     return involvement
 
 
@@ -176,4 +179,18 @@ def involvement_end(
             network=involvement.network,
         )
         _involvement_event(involvement, NetworkEventKind.INVOLVEMENT_CHANGED, ended_by)
+        transaction.on_commit(lambda: _revoke_leads_who_lost_access(involvement))
     return involvement
+
+
+def _revoke_leads_who_lost_access(involvement: Involvement) -> None:
+    """Safeguarding leads who reviewed the network only through this agency lose it at once."""
+    network = involvement.network
+    leads = User.objects.filter(
+        staff_memberships__agency_id=involvement.agency_id,
+        staff_memberships__role=StaffRole.SAFEGUARDING_LEAD,
+        staff_memberships__is_active=True,
+    ).distinct()
+    for lead in leads:
+        if viewer_for(user=lead, network=network) is None:
+            network_access_revoked(network_id=network.pk, user_id=lead.pk)

@@ -48,22 +48,29 @@ def viewer_groups(viewer: Viewer) -> list[str]:
 
 
 def event_groups(event: NetworkEvent) -> list[str]:
-    """The audience groups allowed to receive an event, by its visibility."""
+    """The audience groups allowed to receive an event, by its visibility.
+
+    Its author always receives it too, as the policy always shows people what they wrote
+    (a family member's concern goes to the professionals, and back to them). A socket in
+    two of these groups gets the event once: the consumer drops repeated sequences.
+    """
     network_id = event.network_id
+    author = (
+        [network_user_group(network_id, event.created_by_id)]
+        if event.created_by_id is not None
+        else []
+    )
     match event.visibility:
         case Visibility.NETWORK:
             return [_network_group(network_id, "everyone")]
         case Visibility.PROFESSIONALS:
-            return [_network_group(network_id, "professionals")]
+            return [_network_group(network_id, "professionals"), *author]
         case Visibility.AGENCY:
             if event.author_agency_id is None:
-                return []
-            return [_network_group(network_id, f"agency-{event.author_agency_id}")]
+                return author
+            return [_network_group(network_id, f"agency-{event.author_agency_id}"), *author]
         case Visibility.RESTRICTED:
-            groups = [_network_group(network_id, "leads")]
-            if event.created_by_id is not None:
-                groups.append(network_user_group(network_id, event.created_by_id))
-            return groups
+            return [_network_group(network_id, "leads"), *author]
     return []
 
 

@@ -8,7 +8,7 @@ from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
@@ -76,38 +76,58 @@ def notify(
     sign-in. A repeated call with the same `dedupe_key` notifies nobody twice. After commit,
     each user's open pages are told their new unread count.
     """
-    queued: list[int] = []
-    told: list[int] = []
+    users = [user for user in users]
+    keys = {user.pk: f"{dedupe_key}:user-{user.pk}" for user in users}
+    # Set-wise, so that a concern in a network of hundreds costs a handful of queries.
+    already = set(
+        Notification.objects.filter(dedupe_key__in=keys.values()).values_list("user_id", flat=True)
+    )
+    users = [user for user in users if user.pk not in already]
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                user=user,
+                network=network,
+                kind=kind,
+                severity=severity,
+                text=text,
+                link=link,
+                dedupe_key=keys[user.pk],
+            )
+            for user in users
+        ],
+        ignore_conflicts=True,  # a concurrent call told them first: still once
+    )
+    told = [user.pk for user in users]
+    chosen = dict(
+        NotificationPreference.objects.filter(user_id__in=told, severity=severity).values_list(
+            "user_id", "delivery"
+        )
+    )
+    messages = []
     for user in users:
-        key = f"{dedupe_key}:user-{user.pk}"
-        try:
-            with transaction.atomic():
-                Notification.objects.create(
-                    user=user,
-                    network=network,
-                    kind=kind,
-                    severity=severity,
-                    text=text,
-                    link=link,
-                    dedupe_key=key,
-                )
-        except IntegrityError:
-            continue  # already told
-        told.append(user.pk)
-        delivery = delivery_for(user=user, severity=severity, is_lead=user.pk in lead_ids)
+        delivery: str
+        if user.pk in lead_ids and severity in SEVERITIES_ALWAYS_SENT_TO_LEADS:
+            delivery = Delivery.IMMEDIATELY
+        else:
+            delivery = chosen.get(user.pk, Delivery.IMMEDIATELY)
         if delivery == Delivery.OFF or not user.email:
             continue
-        message = OutboxMessage.objects.create(
-            user=user,
-            channel=OutboxChannel.EMAIL,
-            to_address=user.email,
-            subject=text,
-            body=notification_email_body(text=text, link=link),
-            dedupe_key=f"email:{key}",
-            state=OutboxState.HELD if delivery == Delivery.DAILY_DIGEST else OutboxState.PENDING,
+        messages.append(
+            OutboxMessage(
+                user=user,
+                channel=OutboxChannel.EMAIL,
+                to_address=user.email,
+                subject=text,
+                body=notification_email_body(text=text, link=link),
+                dedupe_key=f"email:{keys[user.pk]}",
+                state=OutboxState.HELD
+                if delivery == Delivery.DAILY_DIGEST
+                else OutboxState.PENDING,
+            )
         )
-        if message.state == OutboxState.PENDING:
-            queued.append(message.pk)
+    OutboxMessage.objects.bulk_create(messages)
+    queued = [message.pk for message in messages if message.state == OutboxState.PENDING]
     if queued:
         from notifications.tasks import outbox_relay_queue
 

@@ -16,9 +16,19 @@ from notifications.services_outbox import outbox_message_send, outbox_sweep
 logger = structlog.get_logger(__name__)
 
 
+RELAY_BATCH = 25
+
+
 @shared_task
 def outbox_send_task(message_id: int) -> None:
     outbox_message_send(message_id=message_id)
+
+
+@shared_task
+def outbox_send_batch_task(message_ids: list[int]) -> None:
+    """Sends a few messages in turn; each is claimed on its own, so a retry resends none."""
+    for message_id in message_ids:
+        outbox_message_send(message_id=message_id)
 
 
 @shared_task
@@ -39,10 +49,13 @@ def outbox_relay_queue(*, message_ids: Iterable[int]) -> None:
     Never raises: the change the messages announce is already committed, and the person
     who made it must not see an error because Redis is away.
     """
-    for message_id in message_ids:
+    ids = list(message_ids)
+    for first in range(0, len(ids), RELAY_BATCH):
+        batch = ids[first : first + RELAY_BATCH]
         try:
-            outbox_send_task.delay(message_id)
+            outbox_send_batch_task.delay(batch)
         except Exception as error:
-            logger.warning(
-                "outbox_queue_failed", message_id=message_id, error=f"{type(error).__name__}"
-            )
+            # The broker is away: the sweep queues these and the rest once it is back, so
+            # there is no point waiting on it again for every batch.
+            logger.warning("outbox_queue_failed", messages=len(ids), error=type(error).__name__)
+            return

@@ -88,3 +88,45 @@ def test_family_see_only_involvement_shared_with_everyone() -> None:
     assert family_view is not None
     assert [i.service for i in involvement_list(viewer=family_view)] == ["Shared with network"]
     assert len(involvement_list(viewer=viewer(network, coordinator))) == 2
+
+
+def test_ending_the_only_involvement_closes_a_reviewing_leads_sockets(
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+    from django.utils import timezone
+
+    from agencies.models import StaffRole
+    from agencies.services import involvement_end
+    from caregraph.realtime import network_user_group
+    from tests.factories import staff_create
+
+    today = timezone.localdate()
+    network = network_create()
+    coordinator = coordinator_of(network)
+    police = AgencyFactory.create(name="Police")
+    involvement = involvement_create(
+        network=network,
+        viewer=viewer(network, coordinator),
+        created_by=coordinator,
+        agency=police,
+        service="Neighbourhood team",
+        started_on=today - datetime.timedelta(days=30),
+    )
+    lead = staff_create(agency=police, role=StaffRole.SAFEGUARDING_LEAD)
+    assert viewer_for(user=lead, network=network) is not None
+    layer = get_channel_layer()
+    socket = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(network_user_group(network.pk, lead.pk), socket)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        involvement_end(
+            involvement=involvement,
+            viewer=viewer(network, coordinator),
+            ended_by=coordinator,
+            ended_on=today - datetime.timedelta(days=1),
+        )
+
+    assert viewer_for(user=lead, network=network) is None
+    assert async_to_sync(layer.receive)(socket) == {"type": "network.revoked"}

@@ -83,3 +83,20 @@ def test_sockets_join_exactly_the_groups_the_policy_allows(
         records_visible_to(NetworkEvent.objects.all(), viewer=standing).filter(pk=event.pk).exists()
     )
     assert delivered == allowed
+
+
+def test_the_author_of_a_professionals_only_record_is_in_its_audience(world: World) -> None:
+    from caregraph.policy import viewer_for
+
+    family = world.users["family"]
+    with transaction.atomic():
+        event = network_event_append(
+            network=world.network,
+            kind=NetworkEventKind.CONCERN_RAISED,
+            payload={},
+            visibility=Visibility.PROFESSIONALS,
+            created_by_id=family.pk,
+        )
+    standing = viewer_for(user=family, network=world.network)
+    assert standing is not None
+    assert set(viewer_groups(standing)) & set(event_groups(event))
