@@ -112,3 +112,72 @@ urlpatterns = [
     path(f"{network}chronology/", concerns.chronology_page, name="network_chronology"),
     path("dashboard/", dashboard.dashboard_page, name="dashboard"),
 ]
+
+# The network's calendar and task board (calendars.views); the user's own calendar settings
+# and feeds are under /calendar/ (calendars.urls).
+from calendars.views import agenda as calendar_agenda  # noqa: E402
+from calendars.views import events as calendar_events  # noqa: E402
+from calendars.views import tasks as calendar_tasks  # noqa: E402
+
+calendar_event = f"{network}calendar/events/<int:event_id>/"
+calendar_occurrence = f"{calendar_event}occurrences/<str:occurrence>/"
+urlpatterns += [
+    path(f"{network}calendar/", calendar_agenda.calendar_page, name="calendar"),
+    path(
+        f"{network}calendar/occurrences.json",
+        calendar_agenda.calendar_occurrences_json,
+        name="calendar_occurrences_json",
+    ),
+    path(
+        f"{network}calendar/new/",
+        calendar_events.calendar_event_create_page,
+        name="calendar_event_create",
+    ),
+    path(calendar_event, calendar_events.calendar_event_page, name="calendar_event"),
+    path(
+        f"{calendar_event}edit/",
+        calendar_events.calendar_event_update_page,
+        name="calendar_event_update",
+    ),
+    path(
+        f"{calendar_event}cancel/",
+        calendar_events.calendar_event_cancel_page,
+        name="calendar_event_cancel",
+    ),
+    path(
+        f"{calendar_event}attendance/",
+        calendar_events.calendar_attendance_respond,
+        name="calendar_attendance_respond",
+    ),
+    path(
+        f"{calendar_event}invite/",
+        calendar_events.calendar_attendance_invite,
+        name="calendar_attendance_invite",
+    ),
+    path(calendar_occurrence, calendar_events.calendar_occurrence_page, name="calendar_occurrence"),
+    path(
+        f"{calendar_occurrence}edit/",
+        calendar_events.calendar_occurrence_update_page,
+        name="calendar_occurrence_update",
+    ),
+    path(
+        f"{calendar_occurrence}cancel/",
+        calendar_events.calendar_occurrence_cancel_page,
+        name="calendar_occurrence_cancel",
+    ),
+    path(f"{network}tasks/", calendar_tasks.task_board_page, name="task_board"),
+    path(f"{network}tasks/new/", calendar_tasks.task_create_page, name="task_create"),
+    path(
+        f"{network}tasks/<int:task_id>/claim/", calendar_tasks.task_claim_action, name="task_claim"
+    ),
+    path(
+        f"{network}tasks/<int:task_id>/release/",
+        calendar_tasks.task_release_action,
+        name="task_release",
+    ),
+    path(
+        f"{network}tasks/<int:task_id>/complete/",
+        calendar_tasks.task_complete_action,
+        name="task_complete",
+    ),
+]

@@ -1,0 +1,49 @@
+"""The calendar's part of a person's overview: what is coming up, and the no-contact notice.
+
+A tag, so that the overview page (frontend.views.networks) needs no calendar code: the
+template passes the network and the viewer it already has. It costs the same few queries
+however many events the network holds.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import template
+from django.utils import timezone
+
+from calendars.selectors import event_occurrence_list_visible_to, network_contact_gap
+from calendars.views.common import rows_for
+from caregraph.models import Network
+from caregraph.policy import Viewer
+
+register = template.Library()
+
+COMING_UP_DAYS = 14
+COMING_UP_SHOWN = 3
+
+
+@register.inclusion_tag("calendars/_overview_contact_gap.html")
+def calendar_contact_gap(network: Network, viewer: Viewer) -> dict[str, Any]:
+    """For professionals, the days without a professional visit held or booked, once there
+    have been too many. Family are not shown it: it counts visits they may not see."""
+    gap = network_contact_gap(network=network) if viewer.is_professional else None
+    return {"network": network, "viewer": viewer, "contact_gap": gap}
+
+
+@register.inclusion_tag("calendars/_overview_coming_up.html")
+def calendar_coming_up(network: Network, viewer: Viewer) -> dict[str, Any]:
+    """The next few occurrences the viewer may see."""
+    now = timezone.now()
+    occurrences = event_occurrence_list_visible_to(
+        viewer=viewer, after=now, before=now + datetime.timedelta(days=COMING_UP_DAYS)
+    )
+    rows = rows_for(network=network, viewer=viewer, occurrences=occurrences[:COMING_UP_SHOWN])
+    return {
+        "network": network,
+        "viewer": viewer,
+        "rows": rows,
+        "more": len(occurrences) > COMING_UP_SHOWN,
+        "days": COMING_UP_DAYS,
+    }

@@ -1,0 +1,1 @@
+"""The calendar's pages, by topic: the agenda and grids, one event, tasks, and settings."""
