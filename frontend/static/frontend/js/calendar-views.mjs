@@ -12,26 +12,10 @@
 // Everything taken from a socket message is written with textContent; HTML is only ever
 // taken from this site's own pages.
 
-const RETRY_FIRST_MS = 1000
-const RETRY_MAX_MS = 30000
-const PING_MS = 60000
+import { NetworkSocket, safePath, startAll, text } from './network-socket.mjs'
+
 const REFRESH_DELAY_MS = 250
-const CLOSE_REVOKED = 4403
 const CALENDAR_KINDS = new Set(['event.scheduled', 'event.changed'])
-
-function text (value) {
-  return typeof value === 'string' ? value : value == null ? '' : String(value)
-}
-
-function socketUrl (networkId) {
-  const scheme = window.location.protocol === 'https:' ? 'wss://' : 'ws://'
-  return `${scheme}${window.location.host}/ws/networks/${encodeURIComponent(networkId)}/`
-}
-
-// Only a path on this site: nothing from a page's data may send a request elsewhere.
-function safePath (url) {
-  return typeof url === 'string' && url.startsWith('/') && !url.startsWith('//') ? url : null
-}
 
 const EVENT_WORDS = {
   created: (p) => `Added to the calendar: ${text(p.title)}`,
@@ -52,166 +36,35 @@ const TASK_WORDS = {
 
 // --- Live updates ---------------------------------------------------------------------------
 
-class LiveCalendar {
+class LiveCalendar extends NetworkSocket {
   // root: an element with data-calendar-live-network, -sequence and -kind ("calendar_event"
   // or "care_task"); onChange: called (debounced) when something of that kind changed.
   constructor (root, onChange) {
+    super({
+      networkId: root.dataset.calendarLiveNetwork,
+      lastSeen: Number(root.dataset.calendarLiveSequence),
+      status: root.querySelector('[data-calendar-live-status]'),
+      state: root.querySelector('[data-calendar-live-state]'),
+      announcer: root.querySelector('[data-calendar-live-announcer]')
+    })
     this.root = root
     this.onChange = onChange
-    this.networkId = root.dataset.calendarLiveNetwork
     this.kind = root.dataset.calendarLiveKind
-    const rendered = Number(root.dataset.calendarLiveSequence)
-    this.lastSeen = Number.isSafeInteger(rendered) && rendered >= 0 ? rendered : 0
-    this.status = root.querySelector('[data-calendar-live-status]')
-    this.state = root.querySelector('[data-calendar-live-state]')
-    this.announcer = root.querySelector('[data-calendar-live-announcer]')
-    this.socket = null
-    this.retryMs = RETRY_FIRST_MS
-    this.retryTimer = null
-    this.pingTimer = null
     this.refreshTimer = null
-    this.announceTimer = null
-    this.stopped = false
-    this.replaying = false
-    this.missed = []
-  }
-
-  start () {
-    this.stopped = false
-    if (this.status) this.status.hidden = false
-    this.connect()
-  }
-
-  stop (reason) {
-    this.stopped = true
-    window.clearTimeout(this.retryTimer)
-    window.clearInterval(this.pingTimer)
-    if (this.socket) {
-      const socket = this.socket
-      this.socket = null
-      socket.close()
-    }
-    this.setState(reason || 'off')
-  }
-
-  setState (words) {
-    if (this.state) this.state.textContent = words
-  }
-
-  connect () {
-    if (this.stopped || this.socket) return
-    let socket
-    try {
-      socket = new window.WebSocket(socketUrl(this.networkId))
-    } catch {
-      this.retry()
-      return
-    }
-    this.socket = socket
-    socket.addEventListener('message', (message) => this.receive(message))
-    socket.addEventListener('close', (closed) => this.closed(socket, closed))
-  }
-
-  closed (socket, closed) {
-    if (socket !== this.socket) return
-    this.socket = null
-    window.clearInterval(this.pingTimer)
-    if (closed.code === CLOSE_REVOKED) {
-      this.stop('off: you are no longer a member of this network')
-      return
-    }
-    this.retry()
-  }
-
-  retry () {
-    if (this.stopped) return
-    this.setState('off, reconnecting')
-    window.clearTimeout(this.retryTimer)
-    const delay = this.retryMs * (0.75 + Math.random() / 2)
-    this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS)
-    this.retryTimer = window.setTimeout(() => this.connect(), delay)
-  }
-
-  send (message) {
-    if (this.socket && this.socket.readyState === window.WebSocket.OPEN) {
-      this.socket.send(JSON.stringify(message))
-    }
-  }
-
-  receive (message) {
-    let data
-    try {
-      data = JSON.parse(message.data)
-    } catch {
-      return
-    }
-    if (!data || typeof data !== 'object') return
-    switch (data.type) {
-      case 'hello':
-        this.retryMs = RETRY_FIRST_MS
-        this.setState('on')
-        window.clearInterval(this.pingTimer)
-        this.pingTimer = window.setInterval(() => this.send({ type: 'ping' }), PING_MS)
-        if (Number(data.last_sequence) > this.lastSeen) {
-          this.replaying = true
-          this.send({ type: 'resume', after: this.lastSeen })
-        }
-        break
-      case 'resumed':
-        this.replaying = false
-        this.seen(Number(data.last_sequence))
-        this.announceMissed()
-        break
-      case 'event':
-        this.event(data)
-        break
-      case 'revoked':
-        this.stop('off: you are no longer a member of this network')
-        break
-    }
-  }
-
-  seen (sequence) {
-    if (Number.isSafeInteger(sequence) && sequence > this.lastSeen) this.lastSeen = sequence
   }
 
   event (data) {
-    const sequence = Number(data.sequence)
-    if (Number.isSafeInteger(sequence) && sequence <= this.lastSeen) return // already shown
-    this.seen(sequence)
     const payload = data.payload
     if (!CALENDAR_KINDS.has(data.kind) || !payload || typeof payload !== 'object') return
     if (payload.object !== this.kind) return
     const words = (this.kind === 'care_task' ? TASK_WORDS : EVENT_WORDS)[payload.change]
     this.refreshSoon()
-    if (!words) return
-    if (this.replaying) {
-      this.missed.push(words(payload))
-    } else {
-      this.announce(words(payload))
-    }
+    if (words) this.tell(words(payload))
   }
 
   refreshSoon () {
     window.clearTimeout(this.refreshTimer)
     this.refreshTimer = window.setTimeout(() => this.onChange(), REFRESH_DELAY_MS)
-  }
-
-  announceMissed () {
-    const missed = this.missed
-    this.missed = []
-    if (missed.length === 1) this.announce(missed[0])
-    if (missed.length > 1) this.announce(`${missed.length} changes while you were offline`)
-  }
-
-  // Clears the region, then fills it a moment later, so the same words are said again.
-  announce (words) {
-    if (!this.announcer) return
-    window.clearTimeout(this.announceTimer)
-    this.announcer.textContent = ''
-    this.announceTimer = window.setTimeout(() => {
-      this.announcer.textContent = words
-    }, 100)
   }
 }
 
@@ -431,19 +284,4 @@ for (const root of document.querySelectorAll('[data-calendar-live-refresh]')) {
 
 for (const group of document.querySelectorAll('[data-calendar-copy]')) copyButton(group)
 
-for (const page of live) page.start()
-
-// Leave no socket behind in the back-forward cache; come back to life when restored.
-window.addEventListener('pagehide', () => live.forEach((page) => page.stop()))
-window.addEventListener('pageshow', (shown) => {
-  if (shown.persisted) live.forEach((page) => page.start())
-})
-window.addEventListener('online', () => {
-  for (const page of live) {
-    if (!page.stopped && !page.socket) {
-      window.clearTimeout(page.retryTimer)
-      page.retryMs = RETRY_FIRST_MS
-      page.connect()
-    }
-  }
-})
+startAll(live)

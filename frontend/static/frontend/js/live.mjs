@@ -7,10 +7,8 @@
 // resuming from the last sequence seen, which it keeps per network in sessionStorage.
 // Everything taken from a message is written with textContent: never parsed as HTML.
 
-const RETRY_FIRST_MS = 1000
-const RETRY_MAX_MS = 30000
-const PING_MS = 60000
-const CLOSE_REVOKED = 4403
+import { NetworkSocket, safePath, startAll, text } from './network-socket.mjs'
+
 const CONCERN_KINDS = new Set(['concern.raised', 'concern.updated'])
 
 function storageKey (networkId) {
@@ -34,152 +32,35 @@ function storeSequence (networkId, sequence) {
   }
 }
 
-function socketUrl (networkId) {
-  const scheme = window.location.protocol === 'https:' ? 'wss://' : 'ws://'
-  return `${scheme}${window.location.host}/ws/networks/${encodeURIComponent(networkId)}/`
-}
-
-// Only a path on this site: a payload must never make a link elsewhere.
-function safePath (url) {
-  return typeof url === 'string' && url.startsWith('/') && !url.startsWith('//') ? url : null
-}
-
-function text (value) {
-  return typeof value === 'string' ? value : value == null ? '' : String(value)
-}
-
-class LiveNetwork {
+class LiveNetwork extends NetworkSocket {
   constructor (root) {
-    this.root = root
-    this.networkId = root.dataset.liveNetwork
+    const networkId = root.dataset.liveNetwork
     const rendered = Number(root.dataset.liveSequence)
-    this.lastSeen = Number.isSafeInteger(rendered) && rendered >= 0
-      ? rendered
-      : storedSequence(this.networkId)
-    this.status = root.querySelector('[data-live-status]')
-    this.state = root.querySelector('[data-live-state]')
-    this.announcer = root.querySelector('[data-live-announcer]')
+    super({
+      networkId,
+      lastSeen: Number.isSafeInteger(rendered) && rendered >= 0
+        ? rendered
+        : storedSequence(networkId),
+      status: root.querySelector('[data-live-status]'),
+      state: root.querySelector('[data-live-state]'),
+      announcer: root.querySelector('[data-live-announcer]'),
+      missedWords: (count) => `${count} new concerns while you were offline`
+    })
+    this.root = root
     this.table = root.querySelector('[data-live-concerns]')
     this.rowTemplate = root.querySelector('template[data-live-row]')
     this.empty = root.querySelector('[data-live-empty]')
     this.timeZone = root.dataset.liveTimeZone || undefined
     const tags = document.getElementById('concern-tag-classes')
     this.tagClasses = tags ? JSON.parse(tags.textContent) : { severity: {}, status: {} }
-    this.socket = null
-    this.retryMs = RETRY_FIRST_MS
-    this.retryTimer = null
-    this.pingTimer = null
-    this.stopped = false
-    this.replaying = false
-    this.missed = []
-    this.announceTimer = null
-  }
-
-  start () {
-    this.stopped = false
-    if (this.status) this.status.hidden = false
-    this.connect()
-  }
-
-  stop (reason) {
-    this.stopped = true
-    window.clearTimeout(this.retryTimer)
-    window.clearInterval(this.pingTimer)
-    if (this.socket) {
-      const socket = this.socket
-      this.socket = null
-      socket.close()
-    }
-    this.setState(reason || 'off')
-  }
-
-  setState (words) {
-    if (this.state) this.state.textContent = words
-  }
-
-  connect () {
-    if (this.stopped || this.socket) return
-    let socket
-    try {
-      socket = new window.WebSocket(socketUrl(this.networkId))
-    } catch {
-      this.retry()
-      return
-    }
-    this.socket = socket
-    socket.addEventListener('message', (message) => this.receive(message))
-    socket.addEventListener('close', (closed) => this.closed(socket, closed))
-  }
-
-  closed (socket, closed) {
-    if (socket !== this.socket) return
-    this.socket = null
-    window.clearInterval(this.pingTimer)
-    if (closed.code === CLOSE_REVOKED) {
-      this.stop('off: you are no longer a member of this network')
-      return
-    }
-    this.retry()
-  }
-
-  retry () {
-    if (this.stopped) return
-    this.setState('off, reconnecting')
-    window.clearTimeout(this.retryTimer)
-    // A little randomness, so that many pages do not all come back at the same moment.
-    const delay = this.retryMs * (0.75 + Math.random() / 2)
-    this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS)
-    this.retryTimer = window.setTimeout(() => this.connect(), delay)
-  }
-
-  send (message) {
-    if (this.socket && this.socket.readyState === window.WebSocket.OPEN) {
-      this.socket.send(JSON.stringify(message))
-    }
-  }
-
-  receive (message) {
-    let data
-    try {
-      data = JSON.parse(message.data)
-    } catch {
-      return
-    }
-    if (!data || typeof data !== 'object') return
-    switch (data.type) {
-      case 'hello':
-        this.retryMs = RETRY_FIRST_MS
-        this.setState('on')
-        window.clearInterval(this.pingTimer)
-        this.pingTimer = window.setInterval(() => this.send({ type: 'ping' }), PING_MS)
-        if (Number(data.last_sequence) > this.lastSeen) {
-          this.replaying = true
-          this.send({ type: 'resume', after: this.lastSeen })
-        }
-        break
-      case 'resumed':
-        this.replaying = false
-        this.seen(Number(data.last_sequence))
-        this.announceMissed()
-        break
-      case 'event':
-        this.event(data)
-        break
-      case 'revoked':
-        this.stop('off: you are no longer a member of this network')
-        break
-    }
   }
 
   seen (sequence) {
-    if (Number.isSafeInteger(sequence) && sequence > this.lastSeen) {
-      this.lastSeen = sequence
-      storeSequence(this.networkId, sequence)
-    }
+    super.seen(sequence)
+    storeSequence(this.networkId, this.lastSeen)
   }
 
   event (data) {
-    this.seen(Number(data.sequence))
     if (!CONCERN_KINDS.has(data.kind) || !data.payload || typeof data.payload !== 'object') {
       return
     }
@@ -188,7 +69,7 @@ class LiveNetwork {
     if (existing) {
       this.fill(existing, concern)
       if (data.kind === 'concern.updated') {
-        this.announce(
+        this.tell(
           `${text(concern.category_label)} concern is now ${text(concern.status_label).toLowerCase()}`
         )
       }
@@ -204,28 +85,7 @@ class LiveNetwork {
     }
     const words = `New ${text(concern.severity_label).toLowerCase()} concern: ` +
       `${text(concern.category_label)}, raised by ${text(concern.raised_by)}${where}`
-    if (this.replaying) {
-      this.missed.push(words)
-    } else {
-      this.announce(words)
-    }
-  }
-
-  announceMissed () {
-    const missed = this.missed
-    this.missed = []
-    if (missed.length === 1) this.announce(missed[0])
-    if (missed.length > 1) this.announce(`${missed.length} new concerns while you were offline`)
-  }
-
-  // Clears the region, then fills it a moment later, so the same words are said again.
-  announce (words) {
-    if (!this.announcer) return
-    window.clearTimeout(this.announceTimer)
-    this.announcer.textContent = ''
-    this.announceTimer = window.setTimeout(() => {
-      this.announcer.textContent = words
-    }, 100)
+    this.tell(words)
   }
 
   rowFor (concernId) {
@@ -308,19 +168,4 @@ const pages = [...document.querySelectorAll('[data-live-network]')]
   .filter((root) => root.dataset.liveNetwork && 'WebSocket' in window)
   .map((root) => new LiveNetwork(root))
 
-for (const page of pages) page.start()
-
-// Leave no socket behind in the back-forward cache; come back to life when restored.
-window.addEventListener('pagehide', () => pages.forEach((page) => page.stop()))
-window.addEventListener('pageshow', (shown) => {
-  if (shown.persisted) pages.forEach((page) => page.start())
-})
-window.addEventListener('online', () => {
-  for (const page of pages) {
-    if (!page.stopped && !page.socket) {
-      window.clearTimeout(page.retryTimer)
-      page.retryMs = RETRY_FIRST_MS
-      page.connect()
-    }
-  }
-})
+startAll(pages)
