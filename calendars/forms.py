@@ -32,9 +32,9 @@ from caregraph.models import Visibility
 from frontend.forms import (
     GovDateField,
     GovForm,
-    _choice_field,
-    _text,
-    _time_parse,
+    choice_field,
+    text_field,
+    time_parse,
 )
 
 DateOrTime = datetime.datetime | datetime.date
@@ -97,7 +97,7 @@ def repeat_rule_read(rule: str, *, zone_name: str) -> tuple[str, datetime.date |
 def _time_clean(typed: str, *, which: str) -> datetime.time | None:
     if not typed.strip():
         return None
-    parsed = _time_parse(typed)
+    parsed = time_parse(typed)
     if parsed is None:
         raise ValidationError(f"Enter the {which} time like 14:30 or 2:30pm")
     return parsed
@@ -110,7 +110,7 @@ def _visibility_choices(visibilities: Sequence[str]) -> list[tuple[str, str]]:
 class EventForm(GovForm):
     """Adding an event or a series, or changing every occurrence of one."""
 
-    title = _text(
+    title = text_field(
         "Title",
         required_message="Enter a title",
         max_length=TEXT_LIMITS["title"],
@@ -131,13 +131,13 @@ class EventForm(GovForm):
         error_messages={"required": "Enter the date"},
     )
     all_day = forms.BooleanField(label="It lasts all day", required=False)
-    start_time = _text(
+    start_time = text_field(
         "Start time",
         max_length=10,
         help_text="For example, 10:00 or 2:30pm",
         widget=forms.TextInput(attrs={"class": "govuk-input--width-5", "autocomplete": "off"}),
     )
-    end_time = _text(
+    end_time = text_field(
         "End time",
         max_length=10,
         help_text="For example, 11:00 or 3:30pm",
@@ -148,17 +148,17 @@ class EventForm(GovForm):
         required=False,
         help_text="Only if it ends on a later day than it starts",
     )
-    location = _text("Where (optional)", max_length=TEXT_LIMITS["location"])
-    notes = _text(
+    location = text_field("Where (optional)", max_length=TEXT_LIMITS["location"])
+    notes = text_field(
         "Notes (optional)",
         max_length=TEXT_LIMITS["notes"],
         help_text="Everyone who can see the event can read these.",
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    visibility = _choice_field(
+    visibility = choice_field(
         "Who can see this event?", required_message="Select who can see this event"
     )
-    repeat = _choice_field(
+    repeat = choice_field(
         "Does it repeat?",
         choices=Repeat.CHOICES,
         initial=Repeat.NONE,
@@ -169,7 +169,7 @@ class EventForm(GovForm):
         required=False,
         help_text="The last day it can happen. Leave empty to repeat until it is changed.",
     )
-    rrule = _text(
+    rrule = text_field(
         "Advanced repeat rule (optional)",
         max_length=500,
         help_text=(
@@ -288,19 +288,19 @@ class EventForm(GovForm):
 class OccurrenceForm(GovForm):
     """Changing one occurrence of a series: its title, times, place and notes."""
 
-    title = _text("Title", required_message="Enter a title", max_length=TEXT_LIMITS["title"])
+    title = text_field("Title", required_message="Enter a title", max_length=TEXT_LIMITS["title"])
     start_date = GovDateField(
         label="Date",
         help_text="For example, 7 12 2026",
         error_messages={"required": "Enter the date"},
     )
-    start_time = _text(
+    start_time = text_field(
         "Start time",
         max_length=10,
         help_text="For example, 10:00 or 2:30pm",
         widget=forms.TextInput(attrs={"class": "govuk-input--width-5", "autocomplete": "off"}),
     )
-    end_time = _text(
+    end_time = text_field(
         "End time",
         max_length=10,
         help_text="For example, 11:00 or 3:30pm",
@@ -311,8 +311,8 @@ class OccurrenceForm(GovForm):
         required=False,
         help_text="Only if it ends on a later day than it starts",
     )
-    location = _text("Where (optional)", max_length=TEXT_LIMITS["location"])
-    notes = _text(
+    location = text_field("Where (optional)", max_length=TEXT_LIMITS["location"])
+    notes = text_field(
         "Notes (optional)",
         max_length=TEXT_LIMITS["notes"],
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -346,7 +346,7 @@ class OccurrenceForm(GovForm):
 class AttendanceForm(GovForm):
     """A member's own answer to an event."""
 
-    response = _choice_field(
+    response = choice_field(
         "Are you going?",
         choices=[(value, AttendanceResponse(value).label) for value in ANSWERS],
         required_message="Select whether you are going",
@@ -383,7 +383,7 @@ class CancelForm(GovForm):
 class TaskForm(GovForm):
     """Adding a task someone can sign up for."""
 
-    title = _text(
+    title = text_field(
         "What needs doing?",
         required_message="Say what needs doing",
         max_length=TEXT_LIMITS["title"],
@@ -394,18 +394,18 @@ class TaskForm(GovForm):
         help_text="For example, 7 12 2026",
         error_messages={"required": "Enter the date it is due"},
     )
-    due_time = _text(
+    due_time = text_field(
         "Time",
         max_length=10,
         help_text="For example, 17:00 or 5pm",
         widget=forms.TextInput(attrs={"class": "govuk-input--width-5", "autocomplete": "off"}),
     )
-    notes = _text(
+    notes = text_field(
         "Notes (optional)",
         max_length=TEXT_LIMITS["notes"],
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    visibility = _choice_field(
+    visibility = choice_field(
         "Who can see this task?", required_message="Select who can see this task"
     )
 
@@ -450,7 +450,7 @@ NO_REMINDERS = "none"
 class ReminderForm(GovForm):
     """How the user is reminded of their events and the tasks they signed up for."""
 
-    channel = _choice_field(
+    channel = choice_field(
         "How do you want to be reminded?",
         choices=[*ReminderChannel.choices, (NO_REMINDERS, "No reminders")],
         required_message="Select how you want to be reminded",

@@ -164,7 +164,7 @@ def _too_long(label: str, max_length: int) -> str:
     return f"{name} must be {max_length} characters or fewer"
 
 
-def _text(label: str, *, required_message: str = "", **kwargs: Any) -> forms.CharField:
+def text_field(label: str, *, required_message: str = "", **kwargs: Any) -> forms.CharField:
     """A text field whose errors say which field is wrong and what to do, GOV.UK style."""
     error_messages = {"required": required_message} if required_message else {}
     if "max_length" in kwargs:
@@ -180,13 +180,13 @@ def _identifier(system: IdentifierSystem, value: str) -> str:
 
 
 class PersonRegisterForm(GovForm):
-    given_name = _text(
+    given_name = text_field(
         "Given name",
         required_message="Enter the given name",
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    family_name = _text(
+    family_name = text_field(
         "Family name",
         required_message="Enter the family name",
         max_length=100,
@@ -198,17 +198,17 @@ class PersonRegisterForm(GovForm):
         help_text="For example, 27 3 2016",
         error_messages={"required": "Enter the date of birth"},
     )
-    postcode = _text(
+    postcode = text_field(
         "Postcode (optional)",
         max_length=10,
         widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "autocomplete": "off"}),
     )
-    address = _text(
+    address = text_field(
         "Address (optional)",
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
     )
-    nhs_number = _text(
+    nhs_number = text_field(
         "NHS Number (optional)",
         help_text="10 digits, for example 485 777 3456",
         max_length=20,
@@ -216,19 +216,19 @@ class PersonRegisterForm(GovForm):
             attrs={"class": "govuk-input--width-10", "inputmode": "numeric", "autocomplete": "off"}
         ),
     )
-    upn = _text(
+    upn = text_field(
         "Unique Pupil Number (optional)",
         help_text="13 characters, for example A123456789012",
         max_length=20,
         widget=forms.TextInput(attrs={"class": "govuk-input--width-20", "autocomplete": "off"}),
     )
-    ni_number = _text(
+    ni_number = text_field(
         "National Insurance number (optional)",
         help_text="For example, QQ 12 34 56 C",
         max_length=20,
         widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "autocomplete": "off"}),
     )
-    case_reference = _text(
+    case_reference = text_field(
         "Your agency's case reference (optional)",
         max_length=40,
         widget=forms.TextInput(attrs={"class": "govuk-input--width-20", "autocomplete": "off"}),
@@ -280,7 +280,7 @@ class PersonRegisterForm(GovForm):
 
 
 class JoinRequestForm(GovForm):
-    reason = _text(
+    reason = text_field(
         "Why do you need to join this network?",
         required_message="Say why you need to join this network",
         max_length=2000,
@@ -292,19 +292,19 @@ class JoinRequestForm(GovForm):
 class PersonSearchForm(GovForm):
     """Either an NHS Number, or family name, given name and date of birth together."""
 
-    nhs_number = _text(
+    nhs_number = text_field(
         "NHS Number",
         max_length=20,
         widget=forms.TextInput(
             attrs={"class": "govuk-input--width-10", "inputmode": "numeric", "autocomplete": "off"}
         ),
     )
-    family_name = _text(
+    family_name = text_field(
         "Family name",
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    given_name = _text(
+    given_name = text_field(
         "Given name",
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
@@ -374,7 +374,7 @@ class InvitationCreateForm(GovForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Select how they are part of this person's life"},
     )
-    relationship = _text(
+    relationship = text_field(
         "Relationship (optional)",
         max_length=100,
         help_text="For example, Mother, Neighbour or School nurse",
@@ -383,7 +383,7 @@ class InvitationCreateForm(GovForm):
 
 
 class MembershipRemoveForm(GovForm):
-    reason = _text(
+    reason = text_field(
         "Why are you removing them? (optional)",
         max_length=2000,
         help_text="This is kept in the record's audit trail.",
@@ -394,7 +394,7 @@ class MembershipRemoveForm(GovForm):
 class InvitationAccountForm(GovForm):
     """A new account for someone whose e-mailed invitation link proves their address."""
 
-    display_name = _text(
+    display_name = text_field(
         "Your name",
         required_message="Enter your name",
         max_length=150,
@@ -442,7 +442,7 @@ class InvolvementForm(GovForm):
         empty_label="Choose an agency",
         error_messages={"required": "Select the agency"},
     )
-    service = _text(
+    service = text_field(
         "Service or team",
         required_message="Enter the service or team",
         max_length=200,
@@ -453,8 +453,8 @@ class InvolvementForm(GovForm):
         required=False,
         help_text="A professional in this network who leads for the agency.",
     )
-    contact_name = _text("Contact name (optional)", max_length=150)
-    contact_phone = _text(
+    contact_name = text_field("Contact name (optional)", max_length=150)
+    contact_phone = text_field(
         "Contact telephone (optional)",
         max_length=32,
         widget=forms.TextInput(attrs={"type": "tel", "class": "govuk-input--width-20"}),
@@ -585,7 +585,7 @@ class MergeForm(GovForm):
         help_text="The other record's details, members and involvement move into it.",
         error_messages={"required": "Select which record to keep"},
     )
-    reason = _text(
+    reason = text_field(
         "Why are these the same person?",
         required_message="Say why these records are the same person",
         max_length=2000,
@@ -601,7 +601,7 @@ class MergeForm(GovForm):
 
 
 class MergeUndoForm(GovForm):
-    reason = _text(
+    reason = text_field(
         "Why are you undoing this merge?",
         required_message="Say why you are undoing this merge",
         max_length=2000,
@@ -622,7 +622,7 @@ SEVERITY_HINTS = {
 }
 
 
-def _time_parse(typed: str) -> datetime.time | None:
+def time_parse(typed: str) -> datetime.time | None:
     """A time of day typed as "14:30", "9:05", "2pm" or "2:30pm"; None if it is not one."""
     match = TIME.match(typed.strip().replace(" ", ""))
     if not match:
@@ -638,7 +638,7 @@ def _time_parse(typed: str) -> datetime.time | None:
     return datetime.time(hour, minute)
 
 
-def _choice_field(label: str, *, required_message: str, **kwargs: Any) -> forms.ChoiceField:
+def choice_field(label: str, *, required_message: str, **kwargs: Any) -> forms.ChoiceField:
     return forms.ChoiceField(
         label=label,
         widget=forms.RadioSelect,
@@ -653,17 +653,17 @@ def _choice_field(label: str, *, required_message: str, **kwargs: Any) -> forms.
 class ConcernRaiseForm(GovForm):
     """Raising a concern. Who may share it with whom is the viewer's (`visibilities`)."""
 
-    category = _choice_field(
+    category = choice_field(
         "What is the concern about?",
         choices=ConcernCategory.choices,
         required_message="Select what the concern is about",
     )
-    severity = _choice_field(
+    severity = choice_field(
         "How serious is it?",
         choices=Severity.choices,
         required_message="Select how serious it is",
     )
-    description = _text(
+    description = text_field(
         "What happened?",
         required_message="Describe what happened",
         max_length=CONCERN_DESCRIPTION_MAX,
@@ -679,13 +679,13 @@ class ConcernRaiseForm(GovForm):
         help_text="If it went on over time, give the date it last happened. For example, 14 1 2026",
         error_messages={"required": "Enter the date it happened"},
     )
-    happened_time = _text(
+    happened_time = text_field(
         "Time (optional)",
         max_length=10,
         help_text="For example, 14:30 or 2:30pm",
         widget=forms.TextInput(attrs={"class": "govuk-input--width-5", "autocomplete": "off"}),
     )
-    visibility = _choice_field(
+    visibility = choice_field(
         "Who can see this concern?",
         required_message="Select who can see this concern",
     )
@@ -716,7 +716,7 @@ class ConcernRaiseForm(GovForm):
         typed = self.cleaned_data["happened_time"].strip()
         if not typed:
             return None
-        parsed = _time_parse(typed)
+        parsed = time_parse(typed)
         if parsed is None:
             raise ValidationError("Enter the time like 14:30 or 2:30pm")
         return parsed
@@ -766,7 +766,7 @@ class ConcernFilterForm(GovForm):
 class ConcernUpdateForm(GovForm):
     prefix = "update"
 
-    text = _text(
+    text = text_field(
         "Add an update",
         required_message="Write what has happened since",
         max_length=CONCERN_UPDATE_MAX,
@@ -776,7 +776,7 @@ class ConcernUpdateForm(GovForm):
 
 
 class ConcernCloseForm(GovForm):
-    outcome = _text(
+    outcome = text_field(
         "What was the outcome?",
         required_message="Say what the outcome was",
         max_length=CONCERN_UPDATE_MAX,
@@ -786,7 +786,7 @@ class ConcernCloseForm(GovForm):
 
 
 class ConcernWithdrawForm(GovForm):
-    reason = _text(
+    reason = text_field(
         "Why are you withdrawing this concern?",
         required_message="Say why you are withdrawing it",
         max_length=CONCERN_REASON_MAX,
