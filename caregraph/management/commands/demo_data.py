@@ -11,16 +11,20 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import user_create
 from agencies.models import Agency, AgencyKind, StaffRole
 from agencies.services import involvement_create, staff_add
+from calendars.services.events import event_create
+from calendars.services.tasks import task_create
 from caregraph.identifiers import nhs_number_check_digit
 from caregraph.models import MemberKind, Network, Visibility
 from caregraph.policy import viewer_for
 from caregraph.services.networks import membership_add, relationship_link
 from caregraph.services.people import IdentifierInput, person_register
+from concerns.services import concern_raise
 
 DEMO_PASSWORD = "caregraph-demo-2026"  # noqa: S105 - printed for the demo on purpose
 DOMAIN = "demo.caregraph.test"
@@ -107,6 +111,16 @@ PARENT_NAMES = ["Sam", "Chris", "Kelly", "Dean", "Leanne", "Marek", "Shabana", "
 POSTCODES = ["NE1 4ST", "NE2 1AB", "NE3 3LX", "NE4 6QT", "NE5 2DD", "NE6 5RA"]
 CHILD_AGENCIES = ["Y99901", "R9X", "URN999001", "NFP", "NHH"]
 ADULT_AGENCIES = ["Y99902", "R9X", "NHH", "CTV", "NFP"]
+
+
+DEMO_CONCERNS = [
+    ("neglect", "medium", "Arrived at school hungry three days this week, in the same clothes."),
+    ("emotional", "low", "Withdrawn in class since the start of term; not joining in at play."),
+    ("domestic_abuse", "high", "Neighbours reported shouting and a door slammed late at night."),
+    ("missing", "urgent", "Not home by 10pm and not answering the phone; police informed."),
+    ("self_neglect", "medium", "Fridge empty and heating off on a cold day; said money is short."),
+    ("financial", "low", "New 'friend' has been collecting the pension on their behalf."),
+]
 
 
 def demo_nhs_number(seed: int) -> str:
@@ -227,9 +241,61 @@ class Command(BaseCommand):
                 added_by=coordinator,
                 relationship="Parent" if is_child else "Daughter",
             )
+            self.calendar_and_concerns(network, coordinator, rng, number)
         # Two pairs of siblings, so the family view has something to show.
         for first, second in ((0, 14), (1, 15)):
             self.siblings(built[first], built[second], social_worker)
+
+    def calendar_and_concerns(
+        self, network: Network, coordinator: User, rng: random.Random, number: int
+    ) -> None:
+        """A weekly visit, a case conference for professionals, a task, and a few concerns."""
+        view = viewer_for(user=coordinator, network=network)
+        assert view is not None
+        today = timezone.localdate()
+        visit_day = today + datetime.timedelta(days=1 + number % 6)
+        event_create(
+            network=network,
+            viewer=view,
+            created_by=coordinator,
+            title="Home visit",
+            kind="home_visit",
+            location="At home",
+            start=datetime.datetime.combine(visit_day, datetime.time(10, 0)),
+            end=datetime.datetime.combine(visit_day, datetime.time(11, 0)),
+            rrule="FREQ=WEEKLY;COUNT=8",
+        )
+        if number % 3 == 0:
+            conference_day = today + datetime.timedelta(days=9 + number % 5)
+            event_create(
+                network=network,
+                viewer=view,
+                created_by=coordinator,
+                title="Case conference",
+                kind="case_conference",
+                location="Civic Centre, room 2",
+                start=datetime.datetime.combine(conference_day, datetime.time(14, 0)),
+                end=datetime.datetime.combine(conference_day, datetime.time(15, 30)),
+                visibility=Visibility.PROFESSIONALS,
+            )
+        task_create(
+            network=network,
+            viewer=view,
+            created_by=coordinator,
+            title="Collect prescription from the pharmacy",
+            due_at=datetime.datetime.combine(
+                today + datetime.timedelta(days=2), datetime.time(17, 0)
+            ),
+        )
+        for category, severity, text in rng.sample(DEMO_CONCERNS, k=1 + number % 3):
+            concern_raise(
+                network=network,
+                viewer=view,
+                raised_by=coordinator,
+                category=category,
+                severity=severity,
+                description=text,
+            )
 
     def siblings(self, one: Network, other: Network, coordinator: User) -> None:
         view = viewer_for(user=coordinator, network=one)
