@@ -3,6 +3,7 @@ actions the viewer may take, and the network's multi-agency chronology."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -276,61 +277,77 @@ def concern_update_action(request: HttpRequest, network_id: int, concern_id: int
     return _detail(request, concern, viewer, form=form, update_form=form)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def concern_close_page(request: HttpRequest, network_id: int, concern_id: int) -> HttpResponse:
+def _concern_action_page(
+    request: HttpRequest,
+    network_id: int,
+    concern_id: int,
+    *,
+    allowed: Callable[[Concern, Viewer], bool],
+    form_class: type[GovForm],
+    act: Callable[[Concern, Viewer, dict[str, Any]], object],
+    done: str,
+    template: str,
+) -> HttpResponse:
+    """A page with one form that changes a concern: 404 for those who may not, the service's
+    refusal named on the form, and back to the concern once it is done."""
     concern, viewer = _concern(request, network_id, concern_id)
-    if not viewer.is_professional:
+    if not allowed(concern, viewer):
         raise Http404("No such page")
-    form = ConcernCloseForm(posted(request))
+    form = form_class(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            concern_close(
-                concern=concern,
-                viewer=viewer,
-                closed_by=signed_in_user(request),
-                outcome=form.cleaned_data["outcome"],
-            )
+            act(concern, viewer, form.cleaned_data)
         except PermissionDenied as refused:
             raise Http404("No such page") from refused
         except ValidationError as error:
             form_errors_from_service(form, error)
         else:
-            messages.success(request, "This concern is closed.")
+            messages.success(request, done)
             return redirect("concern_detail", network_id=network_id, concern_id=concern.pk)
     return render(
         request,
-        "frontend/concerns/close.html",
+        template,
         _context(concern.network, viewer, concern=concern, form=form, section="concerns"),
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def concern_withdraw_page(request: HttpRequest, network_id: int, concern_id: int) -> HttpResponse:
-    concern, viewer = _concern(request, network_id, concern_id)
-    if concern.created_by_id != viewer.user_id:
-        raise Http404("No such page")
-    form = ConcernWithdrawForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            concern_withdraw(
-                concern=concern,
-                viewer=viewer,
-                withdrawn_by=signed_in_user(request),
-                reason=form.cleaned_data["reason"],
-            )
-        except PermissionDenied as refused:
-            raise Http404("No such page") from refused
-        except ValidationError as error:
-            form_errors_from_service(form, error)
-        else:
-            messages.success(request, "You withdrew this concern.")
-            return redirect("concern_detail", network_id=network_id, concern_id=concern.pk)
-    return render(
+def concern_close_page(request: HttpRequest, network_id: int, concern_id: int) -> HttpResponse:
+    return _concern_action_page(
         request,
-        "frontend/concerns/withdraw.html",
-        _context(concern.network, viewer, concern=concern, form=form, section="concerns"),
+        network_id,
+        concern_id,
+        allowed=lambda concern, viewer: viewer.is_professional,
+        form_class=ConcernCloseForm,
+        act=lambda concern, viewer, data: concern_close(
+            concern=concern,
+            viewer=viewer,
+            closed_by=signed_in_user(request),
+            outcome=data["outcome"],
+        ),
+        done="This concern is closed.",
+        template="frontend/concerns/close.html",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def concern_withdraw_page(request: HttpRequest, network_id: int, concern_id: int) -> HttpResponse:
+    return _concern_action_page(
+        request,
+        network_id,
+        concern_id,
+        allowed=lambda concern, viewer: concern.created_by_id == viewer.user_id,
+        form_class=ConcernWithdrawForm,
+        act=lambda concern, viewer, data: concern_withdraw(
+            concern=concern,
+            viewer=viewer,
+            withdrawn_by=signed_in_user(request),
+            reason=data["reason"],
+        ),
+        done="You withdrew this concern.",
+        template="frontend/concerns/withdraw.html",
     )
 
 

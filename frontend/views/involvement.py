@@ -74,21 +74,13 @@ def involvement_create_page(request: HttpRequest, network_id: int) -> HttpRespon
     network, viewer = _recording_network(request, network_id)
     form = _form(request, viewer)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             involvement = involvement_create(
                 network=network,
                 viewer=viewer,
                 created_by=signed_in_user(request),
-                agency=data["agency"],
-                service=data["service"],
-                started_on=data["started_on"],
-                ended_on=data["ended_on"],
-                lead_professional=data["lead_professional"],
-                contact_name=data["contact_name"],
-                contact_phone=data["contact_phone"],
-                contact_email=data["contact_email"],
-                visibility=data["visibility"],
+                agency=form.cleaned_data["agency"],
+                **_involvement_values(form.cleaned_data),
             )
         except ValidationError as error:
             form_errors_from_service(form, error)
@@ -100,6 +92,23 @@ def involvement_create_page(request: HttpRequest, network_id: int) -> HttpRespon
         "frontend/involvement/form.html",
         {"network": network, "person": network.person, "viewer": viewer, "form": form},
     )
+
+
+INVOLVEMENT_FIELDS = (
+    "service",
+    "started_on",
+    "ended_on",
+    "lead_professional",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "visibility",
+)
+
+
+def _involvement_values(data: dict[str, Any]) -> dict[str, Any]:
+    """What the add and change forms hand to the services, by the services' own names."""
+    return {name: data[name] for name in INVOLVEMENT_FIELDS}
 
 
 @login_required
@@ -121,20 +130,12 @@ def involvement_update_page(
     }
     form = _form(request, viewer, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             involvement_update(
                 involvement=involvement,
                 viewer=viewer,
                 updated_by=signed_in_user(request),
-                service=data["service"],
-                started_on=data["started_on"],
-                ended_on=data["ended_on"],
-                lead_professional=data["lead_professional"],
-                contact_name=data["contact_name"],
-                contact_phone=data["contact_phone"],
-                contact_email=data["contact_email"],
-                visibility=data["visibility"],
+                **_involvement_values(form.cleaned_data),
             )
         except ValidationError as error:
             form_errors_from_service(form, error)
