@@ -30,7 +30,11 @@ from api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from api.views import ApiView, audit_api_read, error_responses
 from caregraph import selectors
 from caregraph.models import Visibility
-from caregraph.policy import network_get_for_user, record_get_for_viewer
+from caregraph.policy import (
+    agency_staff_may_be_listed,
+    network_get_for_user,
+    record_get_for_viewer,
+)
 from caregraph.serializers import AgencySummarySerializer, UserSummarySerializer
 
 INVOLVEMENT_EDITABLE_FIELDS = (
@@ -166,7 +170,7 @@ class AgencyStaffListApi(ApiView):
         responses={200: StaffSerializer(many=True), **error_responses(400, 404)},
     )
     def get(self, request: Request, agency_id: int) -> Response:
-        if not selectors.agency_list_for_staff(user=request.user):
+        if not agency_staff_may_be_listed(user=request.user):
             raise Http404("Not found")
         agency = get_object_or_404(selectors.agency_list(), pk=agency_id)
         staff = self.filter_queryset(selectors.agency_staff_list(agency=agency))

@@ -11,10 +11,16 @@ from django.db import transaction
 from accounts.models import User
 from agencies.models import Agency, Involvement, StaffMembership, StaffRole
 from caregraph.models import AuditAction, Network, NetworkEventKind, Visibility
-from caregraph.policy import Viewer, viewer_for
+from caregraph.policy import (
+    Viewer,
+    involvement_may_change,
+    involvement_may_end,
+    involvement_may_record_for,
+    viewer_for,
+)
 from caregraph.realtime import network_access_revoked
 from caregraph.services.audit import audit_record
-from caregraph.services.events import network_event_append
+from caregraph.services.events import network_event_append, network_events_follow_record
 
 ODS_CODE = re.compile(r"^[A-Z0-9]{3,10}$")
 
@@ -40,13 +46,15 @@ def staff_add(*, agency: Agency, user: User, role: str, job_title: str = "") -> 
     return staff
 
 
-def _involvement_event(involvement: Involvement, kind: str, by: User) -> None:
+def _involvement_event(involvement: Involvement, kind: str) -> None:
     network_event_append(
         network=involvement.network,
         kind=kind,
         visibility=involvement.visibility,
-        created_by_id=by.pk,
+        created_by_id=involvement.created_by_id,
         author_agency_id=involvement.author_agency_id,
+        record_type="involvement",
+        record_id=involvement.pk,
         payload={
             "involvement_id": involvement.pk,
             "agency": involvement.agency.name,
@@ -86,11 +94,20 @@ def involvement_create(
     contact_email: str = "",
     visibility: str = Visibility.PROFESSIONALS,
 ) -> Involvement:
-    """Records that an agency is involved: who leads, how to reach them, from when to when."""
+    """Records that an agency is involved: who leads, how to reach them, from when to when.
+
+    A professional records their own agency's involvement only: an involved agency's
+    safeguarding leads review the network, so another agency comes in through its own staff
+    (an invitation, or a request to join that the coordinator approves).
+    """
     _check_involvement(
         viewer=viewer, visibility=visibility, started_on=started_on, ended_on=ended_on
     )
-    author_agency = viewer.membership.agency if viewer.membership else None
+    if not involvement_may_record_for(viewer=viewer, agency_id=agency.pk):
+        raise PermissionDenied(
+            "You can record involvement only for an agency you work for. Another agency "
+            "joins through its own staff: invite them, or they ask to join."
+        )
     with transaction.atomic():
         involvement = Involvement.objects.create(
             network=network,
@@ -104,7 +121,7 @@ def involvement_create(
             contact_email=contact_email.strip(),
             visibility=visibility,
             created_by=created_by,
-            author_agency=author_agency or agency,
+            author_agency=agency,
         )
         audit_record(
             actor=created_by,
@@ -114,7 +131,7 @@ def involvement_create(
             object_id=involvement.pk,
             network=network,
         )
-        _involvement_event(involvement, NetworkEventKind.INVOLVEMENT_STARTED, created_by)
+        _involvement_event(involvement, NetworkEventKind.INVOLVEMENT_STARTED)
     return involvement
 
 
@@ -132,6 +149,33 @@ def involvement_update(
     contact_email: str,
     visibility: str,
 ) -> Involvement:
+    """Changes an involvement. Only the involved agency's own professionals change it; a
+    coordinator of another agency may only end it (a change of the end date alone)."""
+    if not involvement_may_change(viewer=viewer, involvement=involvement):
+        only_ending = (
+            service.strip(),
+            started_on,
+            lead_professional.pk if lead_professional else None,
+            contact_name.strip(),
+            contact_phone.strip(),
+            contact_email.strip(),
+            visibility,
+        ) == (
+            involvement.service,
+            involvement.started_on,
+            involvement.lead_professional_id,
+            involvement.contact_name,
+            involvement.contact_phone,
+            involvement.contact_email,
+            involvement.visibility,
+        )
+        if only_ending and ended_on is not None and ended_on != involvement.ended_on:
+            return involvement_end(
+                involvement=involvement, viewer=viewer, ended_by=updated_by, ended_on=ended_on
+            )
+        raise PermissionDenied(
+            f"Only {involvement.agency}'s own professionals can change its involvement"
+        )
     _check_involvement(
         viewer=viewer, visibility=visibility, started_on=started_on, ended_on=ended_on
     )
@@ -144,6 +188,14 @@ def involvement_update(
     involvement.visibility = visibility
     with transaction.atomic():
         involvement.save()
+        network_events_follow_record(
+            network_id=involvement.network_id,
+            record_type="involvement",
+            record_id=involvement.pk,
+            visibility=involvement.visibility,
+            author_id=involvement.created_by_id,
+            author_agency_id=involvement.author_agency_id,
+        )
         audit_record(
             actor=updated_by,
             action=AuditAction.UPDATE,
@@ -152,7 +204,7 @@ def involvement_update(
             object_id=involvement.pk,
             network=involvement.network,
         )
-        _involvement_event(involvement, NetworkEventKind.INVOLVEMENT_CHANGED, updated_by)
+        _involvement_event(involvement, NetworkEventKind.INVOLVEMENT_CHANGED)
         if ended_on is not None:
             transaction.on_commit(lambda: _revoke_leads_who_lost_access(involvement))
     return involvement
@@ -161,12 +213,17 @@ def involvement_update(
 def involvement_end(
     *, involvement: Involvement, viewer: Viewer, ended_by: User, ended_on: datetime.date
 ) -> Involvement:
-    _check_involvement(
-        viewer=viewer,
-        visibility=involvement.visibility,
-        started_on=involvement.started_on,
-        ended_on=ended_on,
-    )
+    """Ends an involvement: its agency's professionals, or a coordinator, may. Safeguarding
+    leads who reviewed the network only through it lose it at once."""
+    if not involvement_may_end(viewer=viewer, involvement=involvement):
+        raise PermissionDenied(
+            f"Only {involvement.agency}'s own professionals or a coordinator can end its "
+            "involvement"
+        )
+    if ended_on < involvement.started_on:
+        raise ValidationError(
+            {"ended_on": ["The end date must be the same as or after the start date"]}
+        )
     involvement.ended_on = ended_on
     with transaction.atomic():
         involvement.save(update_fields=["ended_on", "updated_at"])
@@ -178,7 +235,7 @@ def involvement_end(
             object_id=involvement.pk,
             network=involvement.network,
         )
-        _involvement_event(involvement, NetworkEventKind.INVOLVEMENT_CHANGED, ended_by)
+        _involvement_event(involvement, NetworkEventKind.INVOLVEMENT_CHANGED)
         transaction.on_commit(lambda: _revoke_leads_who_lost_access(involvement))
     return involvement
 

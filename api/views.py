@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -55,11 +56,18 @@ class ApiView(GenericAPIView):  # type: ignore[type-arg]
         return response
 
     def paginated_response(
-        self, queryset: QuerySet[Any], serializer_class: type[BaseSerializer[Any]]
+        self,
+        queryset: QuerySet[Any],
+        serializer_class: type[BaseSerializer[Any]],
+        *,
+        context_of: Callable[[list[Any]], dict[str, Any]] | None = None,
     ) -> Response:
-        """One page of the queryset, with count, next and previous."""
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(serializer_class(page, many=True).data)
+        """One page of the queryset, with count, next and previous. `context_of` gives the
+        serializer what it needs to know about the page's rows as a whole (such as whom the
+        reader may not know is involved: see `caregraph.serializers.UserSummarySerializer`)."""
+        page = self.paginate_queryset(queryset) or []
+        context = context_of(page) if context_of else {}
+        return self.get_paginated_response(serializer_class(page, many=True, context=context).data)
 
 
 def audit_api_read(

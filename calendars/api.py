@@ -16,6 +16,7 @@ import re
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -54,7 +55,7 @@ from calendars.services.tasks import (
     task_release,
 )
 from caregraph.models import Visibility
-from caregraph.policy import Viewer, network_get_for_user
+from caregraph.policy import Viewer, network_get_for_user, people_hidden_from
 from caregraph.serializers import UserSummarySerializer
 
 RANGE_DEFAULT = datetime.timedelta(days=31)
@@ -207,7 +208,12 @@ class EventSerializer(serializers.Serializer[CalendarEvent]):
     rrule = serializers.CharField(read_only=True)
     organiser = UserSummarySerializer(read_only=True, allow_null=True)
     exceptions = ExceptionSerializer(many=True, read_only=True)
-    attendance = AttendanceSerializer(source="attendances", many=True, read_only=True)
+    attendance = AttendanceSerializer(
+        source="attendance_shown",
+        many=True,
+        read_only=True,
+        help_text="Who is invited and their answers: those whose membership you may know of.",
+    )
     ics_url = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
@@ -309,10 +315,17 @@ def _occurrence(request: Request) -> datetime.datetime | datetime.date | None:
     return occurrence
 
 
-def _event_detail(event: CalendarEvent) -> dict[str, Any]:
+def _event_detail(event: CalendarEvent, viewer: Viewer) -> dict[str, Any]:
     fresh = (
         CalendarEvent.objects.select_related("organiser")
-        .prefetch_related("exceptions", "attendances__user")
+        .prefetch_related(
+            "exceptions",
+            Prefetch(
+                "attendances",
+                queryset=selectors.event_attendance_list(event=event, viewer=viewer),
+                to_attr="attendance_shown",
+            ),
+        )
         .get(pk=event.pk)
     )
     return dict(EventSerializer(fresh).data)
@@ -381,7 +394,7 @@ class NetworkEventListApi(ApiView):
             **data,
         )
         return Response(
-            _event_detail(event),
+            _event_detail(event, viewer),
             status=status.HTTP_201_CREATED,
             headers={"Location": f"/api/v1/networks/{network.pk}/events/{event.pk}/"},
         )
@@ -395,7 +408,7 @@ class NetworkEventDetailApi(ApiView):
     )
     def get(self, request: Request, network_id: int, event_id: int) -> Response:
         """The event, its changed occurrences and who is coming."""
-        event, _viewer = _event_for(request, network_id, event_id)
+        event, viewer = _event_for(request, network_id, event_id)
         audit_api_read(
             request,
             summary=f"Viewed '{event.title}' in the calendar",
@@ -403,7 +416,7 @@ class NetworkEventDetailApi(ApiView):
             object_id=event.pk,
             network=event.network,
         )
-        return Response(_event_detail(event))
+        return Response(_event_detail(event, viewer))
 
     @extend_schema(
         operation_id="network_event_update",
@@ -426,7 +439,7 @@ class NetworkEventDetailApi(ApiView):
                 occurrence=occurrence,
                 **one.validated_data,
             )
-            return Response(_event_detail(event))
+            return Response(_event_detail(event, viewer))
         given = EventWriteSerializer(data=request.data, partial=True)
         given.is_valid(raise_exception=True)
         values: dict[str, Any] = {field: getattr(event, field) for field in EVENT_EDITABLE_FIELDS}
@@ -440,7 +453,7 @@ class NetworkEventDetailApi(ApiView):
         event = event_update(
             event=event, viewer=viewer, updated_by=signed_in_user(request), **values
         )
-        return Response(_event_detail(event))
+        return Response(_event_detail(event, viewer))
 
     @extend_schema(
         operation_id="network_event_cancel",
@@ -472,9 +485,9 @@ class NetworkEventAttendanceApi(ApiView):
     )
     def get(self, request: Request, network_id: int, event_id: int) -> Response:
         """Everyone invited, and their answers."""
-        event, _viewer = _event_for(request, network_id, event_id)
+        event, viewer = _event_for(request, network_id, event_id)
         response = self.paginated_response(
-            selectors.event_attendance_list(event=event), AttendanceSerializer
+            selectors.event_attendance_list(event=event, viewer=viewer), AttendanceSerializer
         )
         audit_api_read(
             request,
@@ -513,10 +526,20 @@ class NetworkEventAttendanceApi(ApiView):
                 user=signed_in_user(request),
                 response=given.validated_data["response"],
             )
-        return Response(_event_detail(event))
+        return Response(_event_detail(event, viewer))
 
 
 # --- Tasks ----------------------------------------------------------------------------------
+
+
+def _task_people_hidden(tasks: list[CareTask], viewer: Viewer) -> set[int]:
+    people = [task.claimed_by_id for task in tasks] + [task.completed_by_id for task in tasks]
+    return people_hidden_from(viewer=viewer, user_ids=people)
+
+
+def _task_data(task: CareTask, viewer: Viewer) -> dict[str, Any]:
+    hidden = _task_people_hidden([task], viewer)
+    return dict(TaskSerializer(task, context={"hidden_people": hidden}).data)
 
 
 class NetworkTaskListApi(ApiView):
@@ -542,7 +565,11 @@ class NetworkTaskListApi(ApiView):
                 tasks = tasks.filter(outcome=TaskOutcome.PENDING)
             case "settled":
                 tasks = tasks.exclude(outcome=TaskOutcome.PENDING)
-        response = self.paginated_response(tasks, TaskSerializer)
+        response = self.paginated_response(
+            tasks,
+            TaskSerializer,
+            context_of=lambda page: {"hidden_people": _task_people_hidden(page, viewer)},
+        )
         audit_api_read(
             request, summary="Viewed the tasks", object_type="care_task", network=network
         )
@@ -570,7 +597,7 @@ class NetworkTaskListApi(ApiView):
         task = task_create(
             network=network, viewer=viewer, created_by=signed_in_user(request), event=event, **data
         )
-        return Response(TaskSerializer(task).data, status=status.HTTP_201_CREATED)
+        return Response(_task_data(task, viewer), status=status.HTTP_201_CREATED)
 
 
 class _TaskActionApi(ApiView):
@@ -592,7 +619,7 @@ class NetworkTaskClaimApi(_TaskActionApi):
             task = task_claim(task=task, viewer=viewer, claimed_by=signed_in_user(request))
         except TaskTaken as taken:
             return error_response(str(taken), status_code=status.HTTP_409_CONFLICT)
-        return Response(TaskSerializer(task).data)
+        return Response(_task_data(task, viewer))
 
 
 class NetworkTaskReleaseApi(_TaskActionApi):
@@ -605,7 +632,7 @@ class NetworkTaskReleaseApi(_TaskActionApi):
         """Give a task back, for someone else to take."""
         task, viewer = self._task(request, network_id, task_id)
         task = task_release(task=task, viewer=viewer, released_by=signed_in_user(request))
-        return Response(TaskSerializer(task).data)
+        return Response(_task_data(task, viewer))
 
 
 class NetworkTaskCompleteApi(_TaskActionApi):
@@ -625,4 +652,4 @@ class NetworkTaskCompleteApi(_TaskActionApi):
             completed_by=signed_in_user(request),
             outcome=given.validated_data["outcome"],
         )
-        return Response(TaskSerializer(task).data)
+        return Response(_task_data(task, viewer))

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
@@ -32,8 +33,12 @@ from calendars.recurrence import Series, occurrence_starts, zone_get
 from caregraph.models import MemberKind, Membership, MembershipStatus, Network
 from caregraph.policy import (
     Viewer,
+    audit_object_rule,
+    ids_as_text,
+    membership_filter,
     networks_visible_to,
     records_visible_to,
+    users_who_may_see,
     viewers_for_user,
     visibility_filter,
 )
@@ -196,9 +201,39 @@ def event_occurrence_list_visible_to(
     return occurrences_between(events, after=after, before=before)
 
 
-def event_attendance_list(*, event: CalendarEvent) -> QuerySet[EventAttendance]:
-    """Who is invited and what they answered, for anyone who may see the event."""
-    return event.attendances.select_related("user").order_by("invited_at", "pk")
+def event_attendance_list(*, event: CalendarEvent, viewer: Viewer) -> QuerySet[EventAttendance]:
+    """Who is invited and what they answered, for anyone who may see the event: those whose
+    membership the viewer may know of."""
+    known = Membership.objects.filter(network_id=event.network_id).filter(
+        membership_filter(viewer=viewer)
+    )
+    return (
+        event.attendances.filter(user_id__in=known.values("user_id"))
+        .select_related("user")
+        .order_by("invited_at", "pk")
+    )
+
+
+def event_invitable_members(*, event: CalendarEvent, viewer: Viewer) -> QuerySet[Membership]:
+    """Active members the viewer may know of who may see the event and are not invited yet:
+    nobody learns of an event through an invitation."""
+    allowed = users_who_may_see(
+        network=event.network,
+        visibility=event.visibility,
+        author_id=event.created_by_id,
+        author_agency_id=event.author_agency_id,
+    )
+    invited = set(event.attendances.values_list("user_id", flat=True))
+    return (
+        Membership.objects.filter(
+            network_id=event.network_id,
+            status=MembershipStatus.ACTIVE,
+            user_id__in=allowed - invited,
+        )
+        .filter(membership_filter(viewer=viewer))
+        .select_related("user", "agency")
+        .order_by("user__display_name", "pk")
+    )
 
 
 def task_list_visible_to(*, viewer: Viewer) -> QuerySet[CareTask]:
@@ -216,6 +251,16 @@ def task_get_for_viewer(*, viewer: Viewer, task_id: int | str) -> CareTask:
     return record_get_for_viewer(
         task_list_visible_to(viewer=viewer), viewer=viewer, record_id=task_id
     )
+
+
+@audit_object_rule("calendar_event")
+def _audit_events(viewer: Viewer) -> QuerySet[Any, Any]:
+    return ids_as_text(records_visible_to(CalendarEvent.objects.all(), viewer=viewer))
+
+
+@audit_object_rule("care_task")
+def _audit_tasks(viewer: Viewer) -> QuerySet[Any, Any]:
+    return ids_as_text(records_visible_to(CareTask.objects.all(), viewer=viewer))
 
 
 def task_open_list_visible_to(*, viewer: Viewer) -> QuerySet[CareTask]:

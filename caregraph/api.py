@@ -33,7 +33,15 @@ from caregraph.models import (
     Network,
     Person,
 )
-from caregraph.policy import Viewer, network_get_for_user, viewer_for
+from caregraph.policy import (
+    Viewer,
+    network_get_for_user,
+    people_hidden_from,
+    user_acting_agency,
+    user_is_agency_staff,
+    user_may_register_people,
+    viewer_for,
+)
 from caregraph.serializers import (
     AuditEventSerializer,
     IdentifierInputSerializer,
@@ -43,6 +51,7 @@ from caregraph.serializers import (
     JoinRequestCreateSerializer,
     JoinRequestSerializer,
     MemberSerializer,
+    MembershipVisibilitySerializer,
     NetworkOverviewSerializer,
     NetworkSerializer,
     PersonRegisterSerializer,
@@ -58,7 +67,7 @@ from caregraph.services.networks import (
     join_request_create,
     join_request_decide,
     membership_end,
-    professional_agency,
+    membership_visibility_set,
 )
 from caregraph.services.people import (
     IdentifierInput,
@@ -84,11 +93,11 @@ def _person_representation(person: Person, viewer: Viewer) -> dict[str, Any]:
     return dict(PersonSerializer(person, context=context).data)
 
 
-def _acting_agency(*, user: User, viewer: Viewer | None) -> Agency | None:
-    """The agency a professional acts for here: their membership's, or their first."""
-    if viewer is not None and viewer.membership is not None and viewer.membership.agency:
-        return viewer.membership.agency
-    return professional_agency(user=user)
+def _acting_agency(*, user: User, viewer: Viewer) -> Agency | None:
+    """The agency a professional acts for here (see `Viewer.acting_agency_id`)."""
+    if viewer.acting_agency_id is None:
+        return user_acting_agency(user=user)
+    return Agency.objects.get(pk=viewer.acting_agency_id)
 
 
 class PersonListApi(ApiView):
@@ -147,9 +156,9 @@ class PersonListApi(ApiView):
         the existing person is shown: the answer says where to ask to join their network.
         """
         user = signed_in_user(request)
-        agency = professional_agency(user=user)
-        if agency is None:
+        if not user_may_register_people(user=user):
             raise PermissionDenied("Only agency staff can register a person")
+        agency = user_acting_agency(user=user)
         given = PersonRegisterSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
@@ -392,7 +401,31 @@ class NetworkMemberListApi(ApiView):
 
 
 class NetworkMemberDetailApi(ApiView):
-    """Leaving a network, or a coordinator removing a member: it takes effect at once."""
+    """Leaving a network, or a coordinator removing a member: it takes effect at once.
+    Changing who may know a professional member is here."""
+
+    @extend_schema(
+        operation_id="network_member_update",
+        request=MembershipVisibilitySerializer,
+        responses={200: MemberSerializer, **error_responses(400, 403, 404)},
+    )
+    def patch(self, request: Request, network_id: int, membership_id: int) -> Response:
+        """Change who may know a professional member is here (the member, or a coordinator).
+
+        A sensitive involvement (police, a domestic-abuse service) can be known to the
+        professionals only: it is then left out of what family and friends are shown.
+        """
+        _network, viewer = network_get_for_user(user=request.user, network_id=network_id)
+        membership = selectors.membership_get_active(viewer=viewer, membership_id=membership_id)
+        given = MembershipVisibilitySerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        membership = membership_visibility_set(
+            membership=membership,
+            visibility=given.validated_data["visibility"],
+            changed_by=signed_in_user(request),
+            viewer=viewer,
+        )
+        return Response(MemberSerializer(membership).data)
 
     @extend_schema(
         operation_id="network_member_remove",
@@ -448,6 +481,7 @@ class NetworkInvitationListApi(ApiView):
             kind=given.validated_data["kind"],
             relationship=given.validated_data.get("relationship", ""),
             agency=given.validated_data.get("agency"),
+            visibility=given.validated_data["visibility"],
         )
         return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
 
@@ -502,13 +536,16 @@ class NetworkJoinRequestListApi(ApiView):
         Registration tells you the network's id when the person is already known.
         """
         user = signed_in_user(request)
-        if not selectors.agency_list_for_staff(user=user):
+        if not user_is_agency_staff(user=user):
             raise PermissionDenied("Only agency staff can ask to join a network")
         network = selectors.network_get_to_ask_to_join(network_id=network_id)
         given = JoinRequestCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         join_request = join_request_create(
-            network=network, requested_by=user, reason=given.validated_data["reason"]
+            network=network,
+            requested_by=user,
+            reason=given.validated_data["reason"],
+            visibility=given.validated_data["visibility"],
         )
         return Response(JoinRequestSerializer(join_request).data, status=status.HTTP_201_CREATED)
 
@@ -587,8 +624,18 @@ class NetworkAuditListApi(ApiView):
                 "Only the person, the coordinators and safeguarding leads can see who has "
                 "looked at this record"
             )
-        events = self.filter_queryset(selectors.audit_list_for_person(person=network.person))
-        response = self.paginated_response(events, AuditEventSerializer)
+        events = self.filter_queryset(
+            selectors.audit_list_for_viewer(viewer=viewer, person=network.person)
+        )
+        response = self.paginated_response(
+            events,
+            AuditEventSerializer,
+            context_of=lambda page: {
+                "hidden_people": people_hidden_from(
+                    viewer=viewer, user_ids=[row.actor_id for row in page]
+                )
+            },
+        )
         audit_api_read(
             request,
             summary="Viewed who has looked at the record",

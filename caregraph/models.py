@@ -178,6 +178,13 @@ class Membership(models.Model):
     status = models.CharField(
         max_length=16, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE
     )
+    visibility = models.CharField(
+        max_length=16,
+        choices=Visibility.choices,
+        default=Visibility.NETWORK,
+        help_text="Who may know this member is here: a sensitive involvement (police, a "
+        "domestic-abuse service) can be known to the professionals only.",
+    )
     joined_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
     ended_by = models.ForeignKey(
@@ -212,6 +219,9 @@ class Invitation(models.Model):
     agency = models.ForeignKey(
         "agencies.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    visibility = models.CharField(
+        max_length=16, choices=Visibility.choices, default=Visibility.NETWORK
+    )
     token_hash = models.CharField(max_length=64, unique=True)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
@@ -245,6 +255,12 @@ class JoinRequest(models.Model):
         "agencies.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reason = models.TextField(max_length=2000)
+    visibility = models.CharField(
+        max_length=16,
+        choices=Visibility.choices,
+        default=Visibility.NETWORK,
+        help_text="Who may know the requester is in the network once they join.",
+    )
     status = models.CharField(
         max_length=16, choices=JoinRequestStatus.choices, default=JoinRequestStatus.PENDING
     )
@@ -364,14 +380,16 @@ class NetworkEventKind(models.TextChoices):
     INVOLVEMENT_CHANGED = "involvement.changed", "Involvement changed"
     EVENT_SCHEDULED = "event.scheduled", "Calendar event added"
     EVENT_CHANGED = "event.changed", "Calendar event changed"
+    MEMBER_CHANGED = "member.changed", "Member changed"
 
 
 class NetworkEvent(models.Model):
     """One change in a network, numbered in order within it.
 
     Appended in the same transaction as the change, so the log never misses one and never
-    shows one that did not happen. Its visibility is the changed record's: the same policy
-    decides who receives it live and who is replayed it after reconnecting.
+    shows one that did not happen. Its audience (visibility, `created_by` as the author and
+    `author_agency`) is the changed record's, and follows the record when its visibility
+    changes later: the same policy decides who receives it live and who is replayed it.
     """
 
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="events")
@@ -386,6 +404,10 @@ class NetworkEvent(models.Model):
     author_agency = models.ForeignKey(
         "agencies.Agency", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    record_type = models.CharField(
+        max_length=40, blank=True, help_text="The kind of record the event is about."
+    )
+    record_id = models.PositiveBigIntegerField(null=True, blank=True)
     payload = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -393,5 +415,10 @@ class NetworkEvent(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["network", "sequence"], name="network_event_sequence_unique"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["network", "record_type", "record_id"], name="network_event_record"
             )
         ]

@@ -14,8 +14,8 @@ import structlog
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from caregraph.models import NetworkEvent, Visibility
-from caregraph.policy import Viewer
+from caregraph.models import NetworkEvent
+from caregraph.policy import Viewer, record_audiences, user_audience
 
 logger = structlog.get_logger(__name__)
 
@@ -29,49 +29,28 @@ def user_group_name(user_id: int) -> str:
 
 
 def network_user_group(network_id: int, user_id: int) -> str:
-    return _network_group(network_id, f"user-{user_id}")
+    return _network_group(network_id, user_audience(user_id))
 
 
 def viewer_groups(viewer: Viewer) -> list[str]:
-    """The audience groups one user's sockets on one network join."""
-    network_id = viewer.network_id
-    groups = [
-        _network_group(network_id, "everyone"),
-        network_user_group(network_id, viewer.user_id),
-    ]
-    if viewer.is_professional:
-        groups.append(_network_group(network_id, "professionals"))
-        groups += [_network_group(network_id, f"agency-{a}") for a in sorted(viewer.agency_ids)]
-    if viewer.is_reviewing_lead:
-        groups.append(_network_group(network_id, "leads"))
-    return groups
+    """The audience groups one user's sockets on one network join: one per audience the
+    policy puts them in."""
+    return sorted(_network_group(viewer.network_id, audience) for audience in viewer.audiences)
 
 
 def event_groups(event: NetworkEvent) -> list[str]:
-    """The audience groups allowed to receive an event, by its visibility.
+    """The audience groups allowed to receive an event: its record's audiences.
 
     Its author always receives it too, as the policy always shows people what they wrote
     (a family member's concern goes to the professionals, and back to them). A socket in
     two of these groups gets the event once: the consumer drops repeated sequences.
     """
-    network_id = event.network_id
-    author = (
-        [network_user_group(network_id, event.created_by_id)]
-        if event.created_by_id is not None
-        else []
+    audiences = record_audiences(
+        visibility=event.visibility,
+        author_id=event.created_by_id,
+        author_agency_id=event.author_agency_id,
     )
-    match event.visibility:
-        case Visibility.NETWORK:
-            return [_network_group(network_id, "everyone")]
-        case Visibility.PROFESSIONALS:
-            return [_network_group(network_id, "professionals"), *author]
-        case Visibility.AGENCY:
-            if event.author_agency_id is None:
-                return author
-            return [_network_group(network_id, f"agency-{event.author_agency_id}"), *author]
-        case Visibility.RESTRICTED:
-            return [_network_group(network_id, "leads"), *author]
-    return []
+    return sorted(_network_group(event.network_id, audience) for audience in audiences)
 
 
 def event_message(event: NetworkEvent) -> dict[str, Any]:

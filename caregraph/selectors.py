@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -29,6 +29,10 @@ from caregraph.models import (
 )
 from caregraph.policy import (
     Viewer,
+    audit_rows_visible_to,
+    involvement_is_open,
+    involvement_open_now,
+    membership_filter,
     network_get_for_user,
     networks_visible_to,
     records_visible_to,
@@ -43,11 +47,22 @@ def network_list_for_user(*, user: AnyUser) -> QuerySet[Network]:
 
 
 def member_list(*, viewer: Viewer) -> QuerySet[Membership]:
-    """Active members. Every member may see who else is in their network."""
+    """Active members the viewer may know of: everyone in the network, but for members
+    whose own visibility keeps them from some (see `caregraph.policy.membership_filter`)."""
     return (
         Membership.objects.filter(network_id=viewer.network_id, status=MembershipStatus.ACTIVE)
+        .filter(membership_filter(viewer=viewer))
         .select_related("user", "agency")
         .order_by("kind", "user__display_name", "pk")
+    )
+
+
+def membership_history_list(*, viewer: Viewer) -> QuerySet[Membership]:
+    """Every membership the network has had, ended ones too, that the viewer may know of."""
+    return (
+        Membership.objects.filter(network_id=viewer.network_id)
+        .filter(membership_filter(viewer=viewer))
+        .select_related("user", "agency")
     )
 
 
@@ -56,8 +71,7 @@ def involvement_list(*, viewer: Viewer, include_closed: bool = True) -> QuerySet
         "agency", "lead_professional"
     )
     if not include_closed:
-        today = timezone.localdate()
-        involvements = involvements.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
+        involvements = involvements.filter(involvement_open_now())
     return involvements.order_by("ended_on", "-started_on", "pk")
 
 
@@ -94,7 +108,7 @@ class Overview:
     @property
     def open_involvements(self) -> list[Involvement]:
         today = timezone.localdate()
-        return [i for i in self.involvements if i.ended_on is None or i.ended_on >= today]
+        return [i for i in self.involvements if involvement_is_open(i, today=today)]
 
 
 def person_overview(*, user: AnyUser, viewer: Viewer, network: Network) -> Overview:
@@ -141,12 +155,22 @@ def people_search(
 
 
 def audit_list_for_person(*, person: Person, views_only: bool = False) -> QuerySet[AuditEvent]:
-    """Who looked at or changed this person's record, newest first, merged records included."""
+    """Every row about this person's record, newest first, merged records included. Not for
+    showing anyone: `audit_list_for_viewer` is what a user is shown."""
     people = [person.pk, *Person.objects.filter(merged_into=person).values_list("pk", flat=True)]
     events = AuditEvent.objects.filter(person_id__in=people).select_related("actor")
     if views_only:
         events = events.filter(action__in=[AuditAction.VIEW, AuditAction.SEARCH])
     return events.order_by("-at", "-pk")
+
+
+def audit_list_for_viewer(*, viewer: Viewer, person: Person) -> QuerySet[AuditEvent]:
+    """Who looked at or changed the person's record, as this viewer may see it: only rows
+    about what they may see now (see `caregraph.policy.audit_filter`). Empty for those who
+    may not see the audit at all."""
+    if not viewer.may_view_audit:
+        return AuditEvent.objects.none()
+    return audit_rows_visible_to(audit_list_for_person(person=person), viewer=viewer)
 
 
 def join_request_list(*, viewer: Viewer) -> QuerySet[JoinRequest]:
@@ -222,17 +246,6 @@ def invitation_list_pending(*, viewer: Viewer) -> QuerySet[Invitation]:
         )
         .select_related("invited_by")
         .order_by("-created_at", "-pk")
-    )
-
-
-def agency_list_for_staff(*, user: AnyUser) -> list[Agency]:
-    """The agencies the user works for now; empty for family, friends and the person."""
-    if not user.is_authenticated:
-        return []
-    return list(
-        Agency.objects.filter(staff__user_id=user.pk, staff__is_active=True)
-        .distinct()
-        .order_by("name", "pk")
     )
 
 

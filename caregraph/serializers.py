@@ -28,7 +28,9 @@ from caregraph.models import (
     MemberKind,
     Membership,
     Person,
+    Visibility,
 )
+from caregraph.policy import HIDDEN_PERSON_LABEL
 from caregraph.services.people import postcode_normalise
 
 
@@ -43,8 +45,17 @@ def _normalised(normalise: Any, value: str) -> str:
 
 
 class UserSummarySerializer(serializers.Serializer[User]):
-    id = serializers.IntegerField(read_only=True)
+    """Who did something. Someone the reader may not know is involved (the context's
+    `hidden_people`, from `caregraph.policy.people_hidden_from`) is shown without id, as
+    "A professional"."""
+
+    id = serializers.IntegerField(read_only=True, allow_null=True)
     display_name = serializers.CharField(source="__str__", read_only=True)
+
+    def to_representation(self, instance: User) -> dict[str, Any]:
+        if instance.pk in self.context.get("hidden_people", ()):
+            return {"id": None, "display_name": HIDDEN_PERSON_LABEL}
+        return dict(super().to_representation(instance))
 
 
 class AgencySummarySerializer(serializers.Serializer[Agency]):
@@ -249,7 +260,18 @@ class MemberSerializer(serializers.Serializer[Membership]):
     relationship = serializers.CharField(read_only=True)
     agency = AgencySummarySerializer(read_only=True, allow_null=True)
     is_coordinator = serializers.BooleanField(read_only=True)
+    visibility = serializers.ChoiceField(
+        choices=Visibility.choices,
+        read_only=True,
+        help_text="Who may know this member is here.",
+    )
     joined_at = serializers.DateTimeField(read_only=True)
+
+
+class MembershipVisibilitySerializer(serializers.Serializer[Any]):
+    visibility = serializers.ChoiceField(
+        choices=Visibility.choices, help_text="Who may know this member is here."
+    )
 
 
 class InvitationSerializer(serializers.Serializer[Invitation]):
@@ -258,6 +280,7 @@ class InvitationSerializer(serializers.Serializer[Invitation]):
     kind = serializers.ChoiceField(choices=MemberKind.choices, read_only=True)
     relationship = serializers.CharField(read_only=True)
     agency_id = serializers.IntegerField(read_only=True, allow_null=True)
+    visibility = serializers.ChoiceField(choices=Visibility.choices, read_only=True)
     invited_by = UserSummarySerializer(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
     expires_at = serializers.DateTimeField(read_only=True)
@@ -274,6 +297,12 @@ class InvitationCreateSerializer(serializers.Serializer[Any]):
         allow_null=True,
         help_text="For a professional: the agency they will act for.",
     )
+    visibility = serializers.ChoiceField(
+        choices=Visibility.choices,
+        required=False,
+        default=Visibility.NETWORK,
+        help_text="For a professional: who may know they are here once they join.",
+    )
 
 
 class JoinRequestSerializer(serializers.Serializer[JoinRequest]):
@@ -282,6 +311,11 @@ class JoinRequestSerializer(serializers.Serializer[JoinRequest]):
     requested_by = UserSummarySerializer(read_only=True)
     agency = AgencySummarySerializer(read_only=True, allow_null=True)
     reason = serializers.CharField(read_only=True)
+    visibility = serializers.ChoiceField(
+        choices=Visibility.choices,
+        read_only=True,
+        help_text="Who may know the requester is here once they join.",
+    )
     status = serializers.ChoiceField(choices=JoinRequestStatus.choices, read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
     decided_at = serializers.DateTimeField(read_only=True, allow_null=True)
@@ -290,6 +324,13 @@ class JoinRequestSerializer(serializers.Serializer[JoinRequest]):
 class JoinRequestCreateSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(
         max_length=2000, help_text="Why you need to join: the coordinator reads it."
+    )
+    visibility = serializers.ChoiceField(
+        choices=Visibility.choices,
+        required=False,
+        default=Visibility.NETWORK,
+        help_text="Who may know you are here once you join: professionals only, for a "
+        "sensitive involvement.",
     )
 
 

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from api.views import ApiView, audit_api_read, error_responses, signed_in_user
 from caregraph.models import Visibility
-from caregraph.policy import Viewer, network_get_for_user
+from caregraph.policy import Viewer, network_get_for_user, people_hidden_from
 from caregraph.serializers import AgencySummarySerializer, UserSummarySerializer
 from concerns import selectors
 from concerns.models import (
@@ -66,8 +66,27 @@ class ConcernSerializer(serializers.Serializer[Concern]):
     escalated_at = serializers.DateTimeField(read_only=True, allow_null=True)
     escalated_to_agency = AgencySummarySerializer(read_only=True, allow_null=True)
     closed_at = serializers.DateTimeField(read_only=True, allow_null=True)
-    outcome = serializers.CharField(read_only=True)
+    outcome = serializers.SerializerMethodField(
+        help_text="What the outcome was, once closed, where you may read it: an outcome is for "
+        "those who may see the concern as professionals, not a family member who raised it."
+    )
     withdrawn_reason = serializers.CharField(read_only=True)
+
+    def get_outcome(self, concern: Concern) -> str | None:
+        return self.context.get("outcomes", {}).get(concern.pk)
+
+
+def _concern_context(concerns: list[Concern], viewer: Viewer) -> dict[str, Any]:
+    """What the concern serializer needs to know of a page of concerns for this reader."""
+    people = [c.created_by_id for c in concerns] + [c.acknowledged_by_id for c in concerns]
+    return {
+        "outcomes": selectors.concern_outcomes_for_viewer(concerns=concerns, viewer=viewer),
+        "hidden_people": people_hidden_from(viewer=viewer, user_ids=people),
+    }
+
+
+def _concern_data(concern: Concern, viewer: Viewer) -> dict[str, Any]:
+    return dict(ConcernSerializer(concern, context=_concern_context([concern], viewer)).data)
 
 
 def _choice_message(what: str) -> dict[str, Any]:
@@ -190,7 +209,9 @@ class ConcernListApi(ApiView):
         query = ConcernListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         concerns = selectors.concern_list_visible_to(viewer=viewer, **query.validated_data)
-        response = self.paginated_response(concerns, ConcernSerializer)
+        response = self.paginated_response(
+            concerns, ConcernSerializer, context_of=lambda page: _concern_context(page, viewer)
+        )
         audit_api_read(
             request, summary="Viewed the concerns", object_type="concern", network=network
         )
@@ -222,7 +243,7 @@ class ConcernListApi(ApiView):
         )
         concern = selectors.concern_get_for_viewer(viewer=viewer, concern_id=concern.pk)
         return Response(
-            ConcernSerializer(concern).data,
+            _concern_data(concern, viewer),
             status=status.HTTP_201_CREATED,
             headers={"Location": _concern_url(concern)},
         )
@@ -235,7 +256,7 @@ class ConcernDetailApi(ApiView):
         operation_id="concern_get", responses={200: ConcernSerializer, **error_responses(404)}
     )
     def get(self, request: Request, network_id: int, concern_id: int) -> Response:
-        concern, _viewer = _concern_for(request, network_id, concern_id)
+        concern, viewer = _concern_for(request, network_id, concern_id)
         audit_api_read(
             request,
             summary="Viewed a concern",
@@ -243,7 +264,7 @@ class ConcernDetailApi(ApiView):
             object_id=concern.pk,
             network=concern.network,
         )
-        return Response(ConcernSerializer(concern).data)
+        return Response(_concern_data(concern, viewer))
 
 
 class _ConcernChangeApi(ApiView):
@@ -254,7 +275,7 @@ class _ConcernChangeApi(ApiView):
         concern = selectors.concern_get_for_viewer(viewer=viewer, concern_id=concern_id)
         self.change(request, concern=concern, viewer=viewer)
         concern = selectors.concern_get_for_viewer(viewer=viewer, concern_id=concern.pk)
-        return Response(ConcernSerializer(concern).data)
+        return Response(_concern_data(concern, viewer))
 
     def change(self, request: Request, *, concern: Concern, viewer: Viewer) -> None:
         raise NotImplementedError
@@ -343,9 +364,15 @@ class ConcernUpdateListApi(ApiView):
     )
     def get(self, request: Request, network_id: int, concern_id: int) -> Response:
         """What happened to the concern, oldest first."""
-        concern, _viewer = _concern_for(request, network_id, concern_id)
+        concern, viewer = _concern_for(request, network_id, concern_id)
         response = self.paginated_response(
-            selectors.concern_history(concern=concern), ConcernUpdateSerializer
+            selectors.concern_history(concern=concern, viewer=viewer),
+            ConcernUpdateSerializer,
+            context_of=lambda page: {
+                "hidden_people": people_hidden_from(
+                    viewer=viewer, user_ids=[update.created_by_id for update in page]
+                )
+            },
         )
         audit_api_read(
             request,

@@ -20,25 +20,29 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from django.urls import reverse
 from django.utils import timezone
 
-from agencies.models import Agency, Involvement, StaffMembership, StaffRole
+from agencies.models import Agency, Involvement
 from caregraph.models import Membership, MembershipStatus, Network
 from caregraph.policy import (
+    HIDDEN_PERSON_LABEL,
     AnyUser,
     Viewer,
+    involvement_open_now,
+    lead_viewer_for,
+    networks_involving,
     networks_reviewed_by,
+    people_hidden_from,
     visibility_filter,
 )
-from caregraph.selectors import involvement_list
+from caregraph.selectors import involvement_list, membership_history_list
 from concerns.models import (
     Concern,
     ConcernCategory,
     ConcernStatus,
-    ConcernUpdate,
     ConcernUpdateKind,
     CumulativeAlert,
     Severity,
 )
-from concerns.selectors import concern_list_visible_to
+from concerns.selectors import concern_list_visible_to, concern_update_list_visible_to
 
 OPEN_STATUSES = (ConcernStatus.OPEN, ConcernStatus.ACKNOWLEDGED, ConcernStatus.UNDER_REVIEW)
 NETWORKS_SHOWN = 25
@@ -58,70 +62,26 @@ class LeadScope:
     concerns: QuerySet[Concern]
 
 
-def _lead_viewer(*, user: AnyUser) -> Viewer | None:
-    """The standing a safeguarding lead has in every network they review, or None.
-
-    In each such network `caregraph.policy.viewer_for` makes them a reviewing lead and a
-    professional whose agencies are the ones they work for; this is that standing, without
-    one query per network, so that `visibility_filter` decides what they see across all.
-    """
-    if not user.is_authenticated or user.pk is None:
-        return None
-    staff = list(
-        StaffMembership.objects.filter(user_id=user.pk, is_active=True).values_list(
-            "agency_id", "role"
-        )
-    )
-    lead_agency_ids = frozenset(a for a, role in staff if role == StaffRole.SAFEGUARDING_LEAD)
-    if not lead_agency_ids:
-        return None
-    return Viewer(
-        user_id=user.pk,
-        network_id=0,
-        membership=None,
-        agency_ids=frozenset(a for a, _role in staff),
-        reviewing_lead_agency_ids=lead_agency_ids,
-    )
-
-
-def _networks_reviewed(viewer: Viewer, *, user: AnyUser) -> QuerySet[Network]:
-    return networks_reviewed_by(user=user)
-
-
-def _involving(agency: Agency) -> Q:
-    """Networks where the agency is involved now: open involvement, or a member acting for it."""
-    today = timezone.localdate()
-    involvement = Involvement.objects.filter(network_id=OuterRef("pk"), agency=agency).filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gte=today)
-    )
-    member = Membership.objects.filter(
-        network_id=OuterRef("pk"), agency=agency, status=MembershipStatus.ACTIVE
-    )
-    return Q(Exists(involvement)) | Q(Exists(member))
-
-
 def lead_scope(*, user: AnyUser, team: Agency | None = None) -> LeadScope | None:
     """The networks a safeguarding lead reviews (those where `team` is involved, if given)
     and the concerns in them they may see; None for anyone who is not a safeguarding lead."""
-    viewer = _lead_viewer(user=user)
+    viewer = lead_viewer_for(user=user)
     if viewer is None:
         return None
-    networks = _networks_reviewed(viewer, user=user)
+    networks = networks_reviewed_by(user=user)
     if team is not None:
-        networks = networks.filter(_involving(team))
+        networks = networks.filter(networks_involving([team.pk]))
     concerns = Concern.objects.filter(network__in=networks).filter(visibility_filter(viewer=viewer))
     return LeadScope(viewer=viewer, networks=networks, concerns=concerns)
 
 
 def team_list_for_lead(*, user: AnyUser) -> list[Agency]:
     """The agencies and teams involved in the networks the lead reviews, to filter by."""
-    viewer = _lead_viewer(user=user)
-    if viewer is None:
+    if lead_viewer_for(user=user) is None:
         return []
-    networks = _networks_reviewed(viewer, user=user)
-    today = timezone.localdate()
+    networks = networks_reviewed_by(user=user)
     involved = Involvement.objects.filter(agency_id=OuterRef("pk"), network__in=networks).filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gte=today)
+        involvement_open_now()
     )
     member = Membership.objects.filter(
         agency_id=OuterRef("pk"), network__in=networks, status=MembershipStatus.ACTIVE
@@ -406,12 +366,25 @@ class ChronologyEntry:
 
 def _concern_entries(viewer: Viewer, tag_classes: dict[str, str]) -> list[ChronologyEntry]:
     concerns = list(concern_list_visible_to(viewer=viewer))
+    changes = list(
+        concern_update_list_visible_to(viewer=viewer)
+        .filter(kind__in=CONCERN_CHANGES_SHOWN)
+        .select_related("created_by")
+        .order_by("created_at", "pk")
+    )
+    hidden = people_hidden_from(
+        viewer=viewer,
+        user_ids=[c.created_by_id for c in concerns] + [c.created_by_id for c in changes],
+    )
     entries = []
     for concern in concerns:
         url = reverse("concern_detail", args=[concern.network_id, concern.pk])
-        author = str(concern.created_by)
-        if concern.author_agency_id and concern.author_agency:
-            author = f"{author}, {concern.author_agency.name}"
+        if concern.created_by_id in hidden:
+            author = HIDDEN_PERSON_LABEL
+        else:
+            author = str(concern.created_by)
+            if concern.author_agency_id and concern.author_agency:
+                author = f"{author}, {concern.author_agency.name}"
         raised = timezone.localtime(concern.raised_at)
         detail = concern.description
         if concern.happened_at is not None:
@@ -428,14 +401,6 @@ def _concern_entries(viewer: Viewer, tag_classes: dict[str, str]) -> list[Chrono
                 tag_class=tag_classes.get(concern.severity, ""),
             )
         )
-    changes = (
-        ConcernUpdate.objects.filter(
-            concern__in=concern_list_visible_to(viewer=viewer).values("pk"),
-            kind__in=CONCERN_CHANGES_SHOWN,
-        )
-        .select_related("created_by")
-        .order_by("created_at", "pk")
-    )
     by_id = {concern.pk: concern for concern in concerns}
     for change in changes:
         # One raised (and so visible) between the two reads has no entry above: left out.
@@ -449,7 +414,11 @@ def _concern_entries(viewer: Viewer, tag_classes: dict[str, str]) -> list[Chrono
                 kind="concerns",
                 title=f"{changed.get_category_display()} concern {what}",
                 detail=change.text,
-                by=str(change.created_by) if change.created_by_id else "Caregraph",
+                by=(
+                    HIDDEN_PERSON_LABEL
+                    if change.created_by_id in hidden
+                    else str(change.created_by or "Caregraph")
+                ),
                 url=reverse("concern_detail", args=[changed.network_id, changed.pk]),
             )
         )
@@ -487,10 +456,8 @@ def _involvement_entries(viewer: Viewer, today: datetime.date) -> list[Chronolog
 
 
 def _membership_entries(viewer: Viewer) -> list[ChronologyEntry]:
-    """Every member may see who is in the network; so, who joined and left it, and when."""
-    memberships = Membership.objects.filter(network_id=viewer.network_id).select_related(
-        "user", "agency"
-    )
+    """Who joined and left the network, and when: those the viewer may know of."""
+    memberships = membership_history_list(viewer=viewer)
     entries = []
     for membership in memberships:
         role = membership.get_kind_display()

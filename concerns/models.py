@@ -98,13 +98,26 @@ class ConcernUpdateKind(models.TextChoices):
 
 
 class ConcernUpdate(models.Model):
-    """One entry in a concern's history."""
+    """One entry in a concern's history.
+
+    It has a visibility of its own, within the concern's: a note or an outcome that a
+    professional adds is seen by those who may see the concern *and* the note, so that the
+    author exception that shows a family member the concern they raised does not show them
+    what professionals wrote under it. Changes of status are seen by everyone who may see
+    the concern.
+    """
 
     concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="updates")
     kind = models.CharField(max_length=16, choices=ConcernUpdateKind.choices)
     text = models.TextField(blank=True, max_length=5000)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    visibility = models.CharField(
+        max_length=16, choices=Visibility.choices, default=Visibility.NETWORK
+    )
+    author_agency = models.ForeignKey(
+        "agencies.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Count, QuerySet
 
 from caregraph.policy import (
     AnyUser,
     Viewer,
+    audit_object_rule,
+    ids_as_text,
     networks_reviewed_by,
     record_get_for_viewer,
     records_visible_to,
     user_is_safeguarding_lead,
+    visibility_filter,
 )
-from concerns.models import Concern, ConcernStatus, ConcernUpdate, CumulativeAlert
+from concerns.models import (
+    Concern,
+    ConcernStatus,
+    ConcernUpdate,
+    ConcernUpdateKind,
+    CumulativeAlert,
+)
 
 CONCERN_RELATED = ("created_by", "author_agency", "acknowledged_by", "escalated_to_agency")
 
@@ -45,13 +56,47 @@ def concern_get_for_viewer(*, viewer: Viewer, concern_id: int | str) -> Concern:
     )
 
 
-def concern_history(*, concern: Concern) -> QuerySet[ConcernUpdate]:
-    """A concern's history, oldest first. Whoever may see the concern may see its history."""
+def concern_update_list_visible_to(*, viewer: Viewer) -> QuerySet[ConcernUpdate]:
+    """Entries in the history of the concerns the viewer may see, that they may read: an
+    entry has its own visibility within its concern's (see `ConcernUpdate`)."""
+    return ConcernUpdate.objects.filter(
+        concern__in=records_visible_to(Concern.objects.all(), viewer=viewer).values("pk")
+    ).filter(visibility_filter(viewer=viewer))
+
+
+def concern_history(*, concern: Concern, viewer: Viewer) -> QuerySet[ConcernUpdate]:
+    """A concern's history as the viewer may read it, oldest first."""
     return (
-        ConcernUpdate.objects.filter(concern=concern)
+        concern_update_list_visible_to(viewer=viewer)
+        .filter(concern=concern)
         .select_related("created_by")
         .order_by("created_at", "pk")
     )
+
+
+def concern_outcomes_for_viewer(*, concerns: list[Concern], viewer: Viewer) -> dict[int, str]:
+    """The outcomes of these concerns that the viewer may read, by concern id, in one query."""
+    closed = [concern.pk for concern in concerns if concern.status == ConcernStatus.CLOSED]
+    if not closed:
+        return {}
+    closings = (
+        concern_update_list_visible_to(viewer=viewer)
+        .filter(concern_id__in=closed, kind=ConcernUpdateKind.CLOSED)
+        .order_by("concern_id", "created_at", "pk")
+        .values_list("concern_id", "text")
+    )
+    return dict(closings)
+
+
+@audit_object_rule("concern")
+def _audit_concerns(viewer: Viewer) -> QuerySet[Any, Any]:
+    return ids_as_text(records_visible_to(Concern.objects.all(), viewer=viewer))
+
+
+@audit_object_rule("cumulative_alert")
+def _audit_alerts(viewer: Viewer) -> QuerySet[Any, Any]:
+    alerts = CumulativeAlert.objects.filter(network_id=viewer.network_id)
+    return ids_as_text(alerts if viewer.is_reviewing_lead else alerts.none())
 
 
 def alert_list_for_leads(

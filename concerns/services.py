@@ -19,7 +19,13 @@ from django.utils import timezone
 from accounts.models import User
 from agencies.models import Involvement
 from caregraph.models import AuditAction, Network, NetworkEventKind, Visibility
-from caregraph.policy import Viewer, records_visible_to, reviewing_lead_ids, users_who_may_see
+from caregraph.policy import (
+    Viewer,
+    involvement_open_now,
+    records_visible_to,
+    reviewing_lead_ids,
+    users_who_may_see,
+)
 from caregraph.services.audit import audit_record
 from caregraph.services.events import network_event_append
 from concerns.models import (
@@ -31,6 +37,14 @@ from concerns.models import (
     Severity,
 )
 from concerns.patterns import concern_patterns_check
+from concerns.rules import (
+    concern_may_acknowledge,
+    concern_may_add_update,
+    concern_may_close,
+    concern_may_review,
+    concern_may_withdraw,
+    concern_require,
+)
 from notifications.services import notify
 
 SEVERITIES_NEEDING_ACKNOWLEDGEMENT = {Severity.HIGH, Severity.URGENT}
@@ -76,10 +90,9 @@ def concern_audience(concern: Concern) -> set[int]:
 def concern_acknowledgers(concern: Concern) -> set[int]:
     """Who is asked to acknowledge: lead professionals of open involvement and the leads."""
     audience = concern_audience(concern)
-    today = timezone.localdate()
     lead_professionals = set(
         Involvement.objects.filter(network=concern.network, lead_professional__isnull=False)
-        .exclude(ended_on__lt=today)
+        .filter(involvement_open_now())
         .values_list("lead_professional_id", flat=True)
     )
     return (lead_professionals & audience) | (
@@ -152,8 +165,7 @@ def concern_raise(
     concerns ask the lead professionals and safeguarding leads to acknowledge them. Patterns
     across agencies are checked in the same transaction (`concern_patterns_check`).
 
-    The author's agency is the one they act for in this network; a safeguarding lead who is
-    not a member raises it for the (lowest-numbered) agency they review the network for.
+    The author's agency is the one they act for in this network (`Viewer.acting_agency_id`).
     """
     if not viewer.may_raise_concern:
         raise PermissionDenied("Only members of this network can raise a concern")
@@ -166,10 +178,7 @@ def concern_raise(
         visibility=visibility,
         happened_at=happened_at,
     )
-    if viewer.membership is not None:
-        author_agency_id = viewer.membership.agency_id
-    else:
-        author_agency_id = min(viewer.reviewing_lead_agency_ids, default=None)
+    author_agency_id = viewer.acting_agency_id
     with transaction.atomic():
         concern = Concern.objects.create(
             network=network,
@@ -198,6 +207,8 @@ def concern_raise(
             visibility=visibility,
             created_by_id=raised_by.pk,
             author_agency_id=concern.author_agency_id,
+            record_type="concern",
+            record_id=concern.pk,
             payload=concern_event_payload(concern),
         )
         _notify_raised(concern)
@@ -238,10 +249,19 @@ def _notify_raised(concern: Concern) -> None:
 
 
 def _notify_followers(
-    concern: Concern, *, actor_id: int | None, kind: str, text: str, dedupe_key: str
+    concern: Concern,
+    *,
+    actor_id: int | None,
+    kind: str,
+    text: str,
+    dedupe_key: str,
+    update: ConcernUpdate | None = None,
 ) -> None:
-    """Tells the concern's followers, except whoever made the change, that it changed."""
+    """Tells the concern's followers, except whoever made the change, that it changed; of a
+    note, only those who may see the note."""
     followers = concern_followers(concern) - {actor_id}
+    if update is not None:
+        followers &= concern_update_audience(update)
     notify(
         users=User.objects.filter(pk__in=followers),
         network=concern.network,
@@ -251,6 +271,21 @@ def _notify_followers(
         link=concern_url(concern),
         dedupe_key=dedupe_key,
         lead_ids=frozenset(reviewing_lead_ids(network=concern.network)),
+    )
+
+
+def concern_update_audience(update: ConcernUpdate) -> set[int]:
+    """Everyone who may read an entry of a concern's history: who may see the concern and,
+    for an entry with its own visibility, the entry too."""
+    concern = update.concern
+    audience = concern_audience(concern)
+    if update.visibility == Visibility.NETWORK:
+        return audience
+    return audience & users_who_may_see(
+        network=concern.network,
+        visibility=update.visibility,
+        author_id=update.created_by_id,
+        author_agency_id=update.author_agency_id,
     )
 
 
@@ -264,8 +299,22 @@ def concern_change_record(
     reason: str = "",
 ) -> ConcernUpdate:
     """Writes what every change to a concern writes, inside the caller's transaction: a
-    line in its history, an audit row and a network event with the concern's visibility."""
-    update = ConcernUpdate.objects.create(concern=concern, kind=kind, text=text, created_by=actor)
+    line in its history, an audit row and a network event.
+
+    A change of status alone is seen by everyone who may see the concern, its raiser too.
+    Words added under it (a note, an outcome, a reason) have the concern's visibility with
+    their own writer as author: the raiser sees what they wrote, not what professionals
+    added, and a note's event reaches only those who may read the note.
+    """
+    has_words = bool(text)
+    update = ConcernUpdate.objects.create(
+        concern=concern,
+        kind=kind,
+        text=text,
+        created_by=actor,
+        visibility=concern.visibility if has_words else Visibility.NETWORK,
+        author_agency_id=concern.author_agency_id,
+    )
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -275,12 +324,15 @@ def concern_change_record(
         network=concern.network,
         reason=reason,
     )
+    is_note = kind == ConcernUpdateKind.NOTE
     network_event_append(
         network=concern.network,
         kind=NetworkEventKind.CONCERN_UPDATED,
         visibility=concern.visibility,
-        created_by_id=concern.created_by_id,
+        created_by_id=update.created_by_id if is_note else concern.created_by_id,
         author_agency_id=concern.author_agency_id,
+        record_type="concern_update" if is_note else "concern",
+        record_id=update.pk if is_note else concern.pk,
         payload=concern_event_payload(concern),
     )
     return update
@@ -308,10 +360,15 @@ def _refuse_if_finished(concern: Concern) -> None:
 def concern_acknowledge(*, concern: Concern, viewer: Viewer, acknowledged_by: User) -> Concern:
     """A professional who may see an open concern acknowledges it; the first time counts.
 
-    An acknowledged concern never escalates. Its raiser is told that it was acknowledged.
+    An acknowledged concern never escalates. Acknowledgement is four-eyes: someone other
+    than the person who raised it. Its raiser is told that it was acknowledged.
     """
     if not viewer.is_professional:
         raise PermissionDenied("Only professionals can acknowledge a concern")
+    concern_require(
+        concern_may_acknowledge(concern=concern, viewer=viewer),
+        "Someone other than the person who raised a concern must acknowledge it",
+    )
     with transaction.atomic():
         locked = _locked_visible(concern, viewer)
         _refuse_if_finished(locked)
@@ -346,8 +403,10 @@ def concern_update_add(
     while it is open; not once it is closed or withdrawn. The note has the concern's
     visibility; its followers are told that there is an update, not what it says.
     """
-    if not (viewer.is_professional or concern.created_by_id == added_by.pk):
-        raise PermissionDenied("Only professionals and the person who raised it can update it")
+    concern_require(
+        concern_may_add_update(concern=concern, viewer=viewer),
+        "Only professionals and the person who raised it can update it",
+    )
     text = _text_required(
         text, field="text", missing="Write what has happened since", longest=UPDATE_TEXT_MAX
     )
@@ -367,6 +426,7 @@ def concern_update_add(
             kind="concern.updated",
             text="A concern you follow has a new update",
             dedupe_key=f"concern-{locked.pk}-update-{update.pk}",
+            update=update,
         )
     return update
 
@@ -375,13 +435,19 @@ def concern_review_start(*, concern: Concern, viewer: Viewer, started_by: User) 
     """A professional puts an open or acknowledged concern under review.
 
     Starting a review of a concern nobody has acknowledged acknowledges it too, so that it
-    does not escalate while it is being reviewed.
+    does not escalate while it is being reviewed; so its raiser may start one only once
+    someone else has acknowledged it.
     """
     if not viewer.is_professional:
         raise PermissionDenied("Only professionals can review a concern")
     with transaction.atomic():
         locked = _locked_visible(concern, viewer)
         _refuse_if_finished(locked)
+        concern_require(
+            concern_may_review(concern=locked, viewer=viewer),
+            "Someone other than the person who raised a concern must acknowledge it before "
+            "you start a review",
+        )
         if locked.status == ConcernStatus.UNDER_REVIEW:
             raise ValidationError("This concern is already under review")
         fields = ["status"]
@@ -408,9 +474,12 @@ def concern_review_start(*, concern: Concern, viewer: Viewer, started_by: User) 
 
 
 def concern_close(*, concern: Concern, viewer: Viewer, closed_by: User, outcome: str) -> Concern:
-    """A professional closes a concern that is still open, saying what the outcome was."""
-    if not viewer.is_professional:
-        raise PermissionDenied("Only professionals can close a concern")
+    """A professional closes a concern that is still open, saying what the outcome was. The
+    outcome is for those who may see the concern as professionals: a family member who
+    raised it sees that it is closed, not what the professionals wrote."""
+    concern_require(
+        concern_may_close(concern=concern, viewer=viewer), "Only professionals can close a concern"
+    )
     outcome = _text_required(
         outcome, field="outcome", missing="Say what the outcome was", longest=UPDATE_TEXT_MAX
     )
@@ -446,8 +515,10 @@ def concern_withdraw(
     Nobody else may withdraw it. A withdrawn concern no longer counts towards patterns
     across agencies; the reason is kept in its history and in the audit trail.
     """
-    if concern.created_by_id != withdrawn_by.pk:
-        raise PermissionDenied("Only the person who raised a concern can withdraw it")
+    concern_require(
+        concern_may_withdraw(concern=concern, viewer=viewer),
+        "Only the person who raised a concern can withdraw it",
+    )
     reason = _text_required(
         reason, field="reason", missing="Say why you are withdrawing it", longest=REASON_MAX
     )

@@ -22,7 +22,10 @@ def network_create(
     date_of_birth: datetime.date | None = datetime.date(2015, 3, 14),
     nhs_number: str | None = None,
 ) -> Network:
-    """Registers a person; the coordinator (a practitioner) is their first member."""
+    """Registers a person; the coordinator (a practitioner) is their first member, acting
+    for `agency` (by default theirs)."""
+    if agency is None and coordinator is not None:
+        agency = coordinator.staff_memberships.order_by("pk").first().agency  # type: ignore[union-attr]
     agency = agency or AgencyFactory.create()
     coordinator = coordinator or staff_create(agency=agency)
     registration = person_register(
@@ -74,3 +77,13 @@ def viewer(network: Network, user: User):  # type: ignore[no-untyped-def]
     found = viewer_for(user=user, network=network)
     assert found is not None
     return found
+
+
+def works_for(user: User, agency: Agency) -> User:
+    """Makes a professional staff of another agency too, as people with two roles are: a
+    professional records involvement only for an agency they work for."""
+    from agencies.services import staff_add
+
+    if not user.staff_memberships.filter(agency=agency, is_active=True).exists():
+        staff_add(agency=agency, user=user, role=StaffRole.PRACTITIONER)
+    return user

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import User
@@ -31,18 +30,16 @@ def _attendance_recorded(event: CalendarEvent, *, actor: User, summary: str) -> 
         object_id=event.pk,
         network=event.network,
     )
-    payload = event_payload(event, change="attendance")
-    counts = dict(event.attendances.values_list("response").annotate(count=Count("pk")).order_by())
-    payload["attendance"] = {
-        response: counts.get(response, 0) for response in AttendanceResponse.values
-    }
+    # No counts of answers: they would tell of members some may not know are here.
     network_event_append(
         network=event.network,
         kind=NetworkEventKind.EVENT_CHANGED,
-        payload=payload,
+        payload=event_payload(event, change="attendance"),
         visibility=event.visibility,
-        created_by_id=actor.pk,
+        created_by_id=event.created_by_id,
         author_agency_id=event.author_agency_id,
+        record_type="calendar_event",
+        record_id=event.pk,
     )
     reminders_schedule_for_event(event=event)
 

@@ -44,7 +44,7 @@ from calendars.services.reminders import reminders_schedule_for_event
 from caregraph.models import AuditAction, Network, NetworkEventKind, Visibility
 from caregraph.policy import Viewer
 from caregraph.services.audit import audit_record
-from caregraph.services.events import network_event_append
+from caregraph.services.events import network_event_append, network_events_follow_record
 
 EVENT_LENGTH_MAX = datetime.timedelta(days=366)
 TEXT_LIMITS = {"title": 200, "location": 300, "notes": 5000}
@@ -255,8 +255,10 @@ def _recorded(
         kind=kind,
         payload=event_payload(event, change=change, occurrence=occurrence),
         visibility=event.visibility,
-        created_by_id=actor.pk,
+        created_by_id=event.created_by_id,
         author_agency_id=event.author_agency_id,
+        record_type="calendar_event",
+        record_id=event.pk,
     )
     reminders_schedule_for_event(event=event)
 
@@ -405,6 +407,15 @@ def event_update(
         event.sequence += 1
         event.updated_at = timezone.now()
         event.save()
+        # What the log replays follows the event's visibility as it is now.
+        network_events_follow_record(
+            network_id=event.network_id,
+            record_type="calendar_event",
+            record_id=event.pk,
+            visibility=event.visibility,
+            author_id=event.created_by_id,
+            author_agency_id=event.author_agency_id,
+        )
         _recorded(
             event,
             actor=updated_by,

@@ -21,7 +21,7 @@ from calendars.recurrence import local_time_resolve, zone_get
 from calendars.rules import calendar_require_member, task_may_change
 from calendars.services.events import FieldErrors, texts_check
 from calendars.services.reminders import reminders_schedule_for_task
-from caregraph.models import AuditAction, Network, NetworkEventKind, Visibility
+from caregraph.models import AuditAction, Membership, Network, NetworkEventKind, Visibility
 from caregraph.policy import Viewer
 from caregraph.services.audit import audit_record
 from caregraph.services.events import network_event_append
@@ -34,14 +34,24 @@ class TaskTaken(Exception):
 
 
 def task_payload(task: CareTask, *, change: str) -> dict[str, Any]:
+    """What the event log carries. Who signed up is named only where everyone may know
+    they are in the network; otherwise live pages say "Someone"."""
+    claimer_known = (
+        task.claimed_by_id is not None
+        and Membership.objects.filter(
+            network_id=task.network_id,
+            user_id=task.claimed_by_id,
+            visibility=Visibility.NETWORK,
+        ).exists()
+    )
     return {
         "object": "care_task",
         "change": change,
         "task_id": task.pk,
         "title": task.title,
         "due_at": task.due_at.isoformat(),
-        "claimed_by": str(task.claimed_by) if task.claimed_by_id else None,
-        "claimed_by_id": task.claimed_by_id,
+        "claimed_by": str(task.claimed_by) if claimer_known else None,
+        "claimed_by_id": task.claimed_by_id if claimer_known else None,
         "outcome": task.outcome,
     }
 
@@ -63,8 +73,10 @@ def _task_recorded(
         kind=kind,
         payload=task_payload(task, change=change),
         visibility=task.visibility,
-        created_by_id=actor.pk,
+        created_by_id=task.created_by_id,
         author_agency_id=task.author_agency_id,
+        record_type="care_task",
+        record_id=task.pk,
     )
     reminders_schedule_for_task(task=task)
 

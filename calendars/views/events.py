@@ -36,6 +36,7 @@ from calendars.selectors import (
     Occurrence,
     event_attendance_list,
     event_get_for_viewer,
+    event_invitable_members,
     event_occurrences,
     exceptions_of,
 )
@@ -54,8 +55,8 @@ from calendars.views.common import (
     occurrence_key_parse,
     when_words,
 )
-from caregraph.models import Membership, MembershipStatus, Network
-from caregraph.policy import Viewer, users_who_may_see
+from caregraph.models import Network
+from caregraph.policy import Viewer
 from frontend.forms import form_errors_from_service
 from frontend.views.common import network_for_request, posted, signed_in_user
 
@@ -185,24 +186,10 @@ def calendar_event_create_page(request: HttpRequest, network_id: int) -> HttpRes
 # --- The event's page -----------------------------------------------------------------------
 
 
-def _invitable(event: CalendarEvent, network: Network) -> list[tuple[Any, str]]:
+def _invitable(event: CalendarEvent, viewer: Viewer) -> list[tuple[Any, str]]:
     """Active members who may see the event and are not invited yet, with a label each."""
-    allowed = users_who_may_see(
-        network=network,
-        visibility=event.visibility,
-        author_id=event.created_by_id,
-        author_agency_id=event.author_agency_id,
-    )
-    invited = set(event.attendances.values_list("user_id", flat=True))
-    members = (
-        Membership.objects.filter(
-            network=network, status=MembershipStatus.ACTIVE, user_id__in=allowed - invited
-        )
-        .select_related("user", "agency")
-        .order_by("user__display_name", "pk")
-    )
     people = []
-    for member in members:
+    for member in event_invitable_members(event=event, viewer=viewer):
         about = (
             member.agency.name if member.agency_id and member.agency else member.get_kind_display()
         )
@@ -227,7 +214,7 @@ def _detail(
         object_type="calendar_event",
         object_id=event.pk,
     )
-    attendances = list(event_attendance_list(event=event))
+    attendances = list(event_attendance_list(event=event, viewer=viewer))
     mine = next((each for each in attendances if each.user_id == viewer.user_id), None)
     may_change = event_may_change(event=event, viewer=viewer)
     may_answer = calendar_may_add(viewer=viewer)
@@ -239,7 +226,7 @@ def _detail(
         )
         attendance_form = AttendanceForm(initial=initial)
     if invite_form is None and may_change:
-        invite_form = InviteForm(people=_invitable(event, network))
+        invite_form = InviteForm(people=_invitable(event, viewer))
     shown_start = occurrence.start if occurrence else event.start
     shown_end = occurrence.end if occurrence else event.end
     # Only one form on the page carries errors at a time: the one that was sent.
@@ -335,7 +322,7 @@ def calendar_attendance_invite(
     """The organiser invites members who may see the event."""
     network, viewer, event = _event(request, network_id, event_id)
     _may_change_or_404(event, viewer)
-    form = InviteForm(request.POST, people=_invitable(event, network))
+    form = InviteForm(request.POST, people=_invitable(event, viewer))
     if form.is_valid():
         users = form.chosen_users()
         try:

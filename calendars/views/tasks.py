@@ -33,7 +33,7 @@ from calendars.services.tasks import (
 )
 from calendars.views.common import audit_calendar_read
 from caregraph.models import Network
-from caregraph.policy import Viewer
+from caregraph.policy import Viewer, people_hidden_from
 from frontend.forms import form_errors_from_service
 from frontend.views.common import network_for_request, posted, signed_in_user
 
@@ -101,10 +101,14 @@ def task_board_page(request: HttpRequest, network_id: int) -> HttpResponse:
         summary="Viewed the tasks" + (" (updated live)" if fragment else ""),
         object_type="care_task",
     )
+    rows = [row for section in board.values() for row in section]
     context = _context(
         network,
         viewer,
         board=board,
+        hidden_people=people_hidden_from(
+            viewer=viewer, user_ids=[row.task.claimed_by_id for row in rows]
+        ),
         may_add=calendar_may_add(viewer=viewer),
         live_sequence=live_sequence,
     )

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from agencies.models import Agency, StaffMembership
+from agencies.models import Agency
 from caregraph.models import (
     AuditAction,
     Invitation,
@@ -28,11 +28,17 @@ from caregraph.models import (
     NetworkEventKind,
     PersonRelationship,
     RelationshipKind,
+    Visibility,
 )
-from caregraph.policy import Viewer
+from caregraph.policy import (
+    Viewer,
+    membership_may_change_visibility,
+    membership_visibilities_allowed,
+    user_acting_agency,
+)
 from caregraph.realtime import network_access_revoked
 from caregraph.services.audit import audit_record
-from caregraph.services.events import network_event_append
+from caregraph.services.events import network_event_append, network_events_follow_record
 
 INVITATION_LIFETIME = datetime.timedelta(days=14)
 RELATIONSHIP_INVERSE = {
@@ -46,7 +52,7 @@ RELATIONSHIP_INVERSE = {
 
 
 def _membership_payload(membership: Membership) -> dict[str, object]:
-    """What every member may know of a membership change: who, and in what role."""
+    """What those who may know of the member are told of a change: who, in what role."""
     return {
         "membership_id": membership.pk,
         "name": str(membership.user),
@@ -54,6 +60,21 @@ def _membership_payload(membership: Membership) -> dict[str, object]:
         "kind_label": membership.get_kind_display(),
         "status": membership.status,
     }
+
+
+def _membership_event(membership: Membership, kind: str) -> None:
+    """Appends a membership change with the membership's own audience: its visibility, the
+    member as its author and the agency they act for."""
+    network_event_append(
+        network=membership.network,
+        kind=kind,
+        payload=_membership_payload(membership),
+        visibility=membership.visibility,
+        created_by_id=membership.user_id,
+        author_agency_id=membership.agency_id,
+        record_type="membership",
+        record_id=membership.pk,
+    )
 
 
 def _require_coordinator(viewer: Viewer) -> None:
@@ -65,15 +86,9 @@ def invitation_token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def professional_agency(*, user: User, agency: Agency | None = None) -> Agency | None:
-    """The agency a professional acts for: the one named, which must be theirs, or their first."""
-    staff = StaffMembership.objects.filter(user=user, is_active=True).select_related("agency")
-    if agency is not None:
-        if not staff.filter(agency=agency).exists():
-            raise ValidationError({"agency": ["You can only act for an agency you work for"]})
-        return agency
-    first = staff.order_by("pk").first()
-    return first.agency if first else None
+def _visibility_check(visibility: str) -> None:
+    if visibility not in Visibility.values:
+        raise ValidationError({"visibility": ["Choose who may know this member is here"]})
 
 
 def membership_add(
@@ -85,17 +100,22 @@ def membership_add(
     relationship: str = "",
     agency: Agency | None = None,
     is_coordinator: bool = False,
+    visibility: str = Visibility.NETWORK,
 ) -> Membership:
     """Adds an active member; someone already active in the network is refused.
 
-    Only agency staff can be professional members, acting for one of their agencies.
+    Only agency staff can be professional members, acting for one of their agencies. Only
+    a professional's membership may be known to fewer than the whole network: family,
+    friends and the person are always known to everyone in it.
     """
+    _visibility_check(visibility)
     if kind == MemberKind.PROFESSIONAL:
-        agency = professional_agency(user=user, agency=agency)
+        agency = user_acting_agency(user=user, agency=agency)
         if agency is None:
             raise ValidationError({"kind": ["Only agency staff can join as professionals"]})
     else:
         agency = None
+        visibility = Visibility.NETWORK
     try:
         with transaction.atomic():
             membership = Membership.objects.create(
@@ -105,6 +125,7 @@ def membership_add(
                 relationship=relationship.strip(),
                 agency=agency,
                 is_coordinator=is_coordinator,
+                visibility=visibility,
             )
             audit_record(
                 actor=added_by or user,
@@ -114,12 +135,7 @@ def membership_add(
                 object_id=membership.pk,
                 network=network,
             )
-            network_event_append(
-                network=network,
-                kind=NetworkEventKind.MEMBER_JOINED,
-                payload=_membership_payload(membership),
-                created_by_id=added_by.pk if added_by else user.pk,
-            )
+            _membership_event(membership, NetworkEventKind.MEMBER_JOINED)
     except IntegrityError as duplicate:
         raise ValidationError({"user": ["This person is already a member"]}) from duplicate
     return membership
@@ -161,12 +177,7 @@ def membership_end(
             network=membership.network,
             reason=reason,
         )
-        network_event_append(
-            network=membership.network,
-            kind=NetworkEventKind.MEMBER_LEFT,
-            payload=_membership_payload(membership),
-            created_by_id=ended_by.pk,
-        )
+        _membership_event(membership, NetworkEventKind.MEMBER_LEFT)
         network_id, user_id = membership.network_id, membership.user_id
         transaction.on_commit(
             lambda: network_access_revoked(network_id=network_id, user_id=user_id)
@@ -196,6 +207,46 @@ def membership_set_coordinator(
             object_id=membership.pk,
             network=membership.network,
         )
+        _membership_event(membership, NetworkEventKind.MEMBER_CHANGED)
+    return membership
+
+
+def membership_visibility_set(
+    *, membership: Membership, visibility: str, changed_by: User, viewer: Viewer
+) -> Membership:
+    """Changes who may know a professional member is here: the member themself, or a
+    coordinator. The earlier entries about the membership in the event log follow, so that
+    a member made professionals-only is no longer replayed to the family."""
+    if not membership_may_change_visibility(viewer=viewer, membership=membership):
+        raise PermissionDenied("Only the member or a coordinator can change this")
+    if membership.kind != MemberKind.PROFESSIONAL:
+        raise ValidationError(
+            {"visibility": ["Family, friends and the person are known to everyone here"]}
+        )
+    if visibility not in membership_visibilities_allowed(viewer=viewer):
+        raise ValidationError({"visibility": ["You cannot choose this visibility"]})
+    if membership.status != MembershipStatus.ACTIVE:
+        raise ValidationError("This membership has ended")
+    with transaction.atomic():
+        membership.visibility = visibility
+        membership.save(update_fields=["visibility"])
+        network_events_follow_record(
+            network_id=membership.network_id,
+            record_type="membership",
+            record_id=membership.pk,
+            visibility=visibility,
+            author_id=membership.user_id,
+            author_agency_id=membership.agency_id,
+        )
+        audit_record(
+            actor=changed_by,
+            action=AuditAction.UPDATE,
+            summary=f"Changed who may know {membership.user} is in the network",
+            object_type="membership",
+            object_id=membership.pk,
+            network=membership.network,
+        )
+        _membership_event(membership, NetworkEventKind.MEMBER_CHANGED)
     return membership
 
 
@@ -208,6 +259,7 @@ def invitation_create(
     kind: str,
     relationship: str = "",
     agency: Agency | None = None,
+    visibility: str = Visibility.NETWORK,
 ) -> tuple[Invitation, str]:
     """Invites someone by e-mail; returns the invitation and its secret token (sent once).
 
@@ -215,6 +267,11 @@ def invitation_create(
     links to it behind sign-in: never the person's name or anything about them.
     """
     _require_coordinator(viewer)
+    _visibility_check(visibility)
+    if kind != MemberKind.PROFESSIONAL:
+        visibility = Visibility.NETWORK
+    elif visibility not in membership_visibilities_allowed(viewer=viewer):
+        raise ValidationError({"visibility": ["You cannot choose this visibility"]})
     email = email.strip().lower()
     already = Membership.objects.filter(
         network=network, user__email__iexact=email, status=MembershipStatus.ACTIVE
@@ -229,6 +286,7 @@ def invitation_create(
             kind=kind,
             relationship=relationship.strip(),
             agency=agency,
+            visibility=visibility,
             token_hash=invitation_token_hash(token),
             invited_by=invited_by,
             expires_at=timezone.now() + INVITATION_LIFETIME,
@@ -278,6 +336,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
             added_by=invitation.invited_by,
             relationship=invitation.relationship,
             agency=invitation.agency,
+            visibility=invitation.visibility,
         )
         locked.accepted_at = timezone.now()
         locked.accepted_by = user
@@ -300,9 +359,19 @@ def invitation_revoke(*, invitation: Invitation, revoked_by: User, viewer: Viewe
         )
 
 
-def join_request_create(*, network: Network, requested_by: User, reason: str) -> JoinRequest:
-    """A professional asks to join a network they found; they see nothing until approved."""
-    agency = professional_agency(user=requested_by)
+def join_request_create(
+    *,
+    network: Network,
+    requested_by: User,
+    reason: str,
+    visibility: str = Visibility.NETWORK,
+) -> JoinRequest:
+    """A professional asks to join a network they found; they see nothing until approved.
+
+    They say who may know they are in it once they join (`visibility`).
+    """
+    _visibility_check(visibility)
+    agency = user_acting_agency(user=requested_by)
     if agency is None:
         raise ValidationError("Only agency staff can ask to join a network")
     if not reason.strip():
@@ -314,7 +383,11 @@ def join_request_create(*, network: Network, requested_by: User, reason: str) ->
     try:
         with transaction.atomic():
             request = JoinRequest.objects.create(
-                network=network, requested_by=requested_by, agency=agency, reason=reason.strip()
+                network=network,
+                requested_by=requested_by,
+                agency=agency,
+                reason=reason.strip(),
+                visibility=visibility,
             )
             audit_record(
                 actor=requested_by,
@@ -349,6 +422,7 @@ def join_request_decide(
                 kind=MemberKind.PROFESSIONAL,
                 added_by=decided_by,
                 agency=join_request.agency,
+                visibility=join_request.visibility,
             )
         audit_record(
             actor=decided_by,

@@ -22,7 +22,7 @@ from caregraph.models import (
     Network,
     Person,
 )
-from caregraph.policy import Viewer
+from caregraph.policy import Viewer, user_acting_agency, user_may_register_people
 from caregraph.services.audit import audit_record
 
 POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})$")
@@ -115,6 +115,9 @@ def person_register(
     finds the winner's person. The registering professional becomes the network's first
     coordinator. People with no shared identifier are matched on demographics afterwards.
     """
+    if not user_may_register_people(user=registered_by):
+        raise PermissionDenied("Only agency staff can register a person")
+    agency = user_acting_agency(user=registered_by, agency=agency)
     checked = identifiers_normalise(identifiers or [])
     postcode = postcode_normalise(postcode)
     existing = person_find_by_identifiers(checked)

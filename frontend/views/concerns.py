@@ -15,11 +15,22 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from caregraph.models import AuditAction, Network
-from caregraph.policy import Viewer
+from caregraph.policy import Viewer, people_hidden_from
 from caregraph.services.audit import audit_record
 from concerns.dashboard import chronology_for_viewer
 from concerns.models import Concern, ConcernStatus, Severity
-from concerns.selectors import concern_get_for_viewer, concern_history, concern_list_visible_to
+from concerns.rules import (
+    concern_actions,
+    concern_may_close,
+    concern_may_withdraw,
+    concern_raised_by,
+)
+from concerns.selectors import (
+    concern_get_for_viewer,
+    concern_history,
+    concern_list_visible_to,
+    concern_outcomes_for_viewer,
+)
 from concerns.services import (
     concern_acknowledge,
     concern_close,
@@ -55,29 +66,12 @@ STATUS_TAGS = {
     ConcernStatus.CLOSED: "govuk-tag--grey",
     ConcernStatus.WITHDRAWN: "govuk-tag--grey",
 }
-FINISHED = (ConcernStatus.CLOSED, ConcernStatus.WITHDRAWN)
 
 
 def tag_classes() -> dict[str, dict[str, str]]:
     return {
         "severity": {str(k): v for k, v in SEVERITY_TAGS.items()},
         "status": {str(k): v for k, v in STATUS_TAGS.items()},
-    }
-
-
-def concern_actions(*, viewer: Viewer, concern: Concern) -> dict[str, bool]:
-    """Which buttons to show. The services decide and refuse the same way; this only keeps
-    from offering what would be refused."""
-    finished = concern.status in FINISHED
-    raised_it = concern.created_by_id == viewer.user_id
-    return {
-        "acknowledge": viewer.is_professional and concern.status == ConcernStatus.OPEN,
-        "update": not finished and (viewer.is_professional or raised_it),
-        "review": viewer.is_professional
-        and not finished
-        and concern.status != ConcernStatus.UNDER_REVIEW,
-        "close": viewer.is_professional and not finished,
-        "withdraw": raised_it and not finished,
     }
 
 
@@ -188,6 +182,12 @@ def _detail(
         request=request,
     )
     actions = concern_actions(viewer=viewer, concern=concern)
+    history = list(concern_history(concern=concern, viewer=viewer))
+    hidden = people_hidden_from(
+        viewer=viewer,
+        user_ids=[concern.created_by_id, concern.acknowledged_by_id]
+        + [update.created_by_id for update in history],
+    )
     return render(
         request,
         "frontend/concerns/detail.html",
@@ -196,7 +196,10 @@ def _detail(
             viewer,
             concern=concern,
             **{k: v for k, v in _row(concern).items() if k != "concern"},
-            history=list(concern_history(concern=concern)),
+            history=history,
+            outcome=concern_outcomes_for_viewer(concerns=[concern], viewer=viewer).get(concern.pk),
+            hidden_people=hidden,
+            raised_it=concern_raised_by(concern=concern, viewer=viewer),
             actions=actions,
             # `form` is what the error summary reads: the form that was sent, if any.
             form=form,
@@ -318,7 +321,7 @@ def concern_close_page(request: HttpRequest, network_id: int, concern_id: int) -
         request,
         network_id,
         concern_id,
-        allowed=lambda concern, viewer: viewer.is_professional,
+        allowed=lambda concern, viewer: concern_may_close(concern=concern, viewer=viewer),
         form_class=ConcernCloseForm,
         act=lambda concern, viewer, data: concern_close(
             concern=concern,
@@ -338,7 +341,7 @@ def concern_withdraw_page(request: HttpRequest, network_id: int, concern_id: int
         request,
         network_id,
         concern_id,
-        allowed=lambda concern, viewer: concern.created_by_id == viewer.user_id,
+        allowed=lambda concern, viewer: concern_may_withdraw(concern=concern, viewer=viewer),
         form_class=ConcernWithdrawForm,
         act=lambda concern, viewer, data: concern_withdraw(
             concern=concern,

@@ -15,7 +15,12 @@ from django.views.decorators.http import require_http_methods
 from agencies.models import Involvement
 from agencies.services import involvement_create, involvement_end, involvement_update
 from caregraph.models import MemberKind, Network
-from caregraph.policy import Viewer, record_get_for_viewer
+from caregraph.policy import (
+    Viewer,
+    involvement_may_change,
+    involvement_may_end,
+    record_get_for_viewer,
+)
 from caregraph.selectors import agency_list, involvement_list, member_list
 from frontend.forms import InvolvementCloseForm, InvolvementForm, form_errors_from_service
 from frontend.views.common import audit_view, network_for_request, posted, signed_in_user
@@ -37,11 +42,26 @@ def _involvement(viewer: Viewer, involvement_id: int) -> Involvement:
     )
 
 
+def _changeable(viewer: Viewer, involvement_id: int) -> Involvement:
+    """An involvement the viewer may change: its own agency's professionals; 404 otherwise."""
+    involvement = _involvement(viewer, involvement_id)
+    if not involvement_may_change(viewer=viewer, involvement=involvement):
+        raise Http404("No such page")
+    return involvement
+
+
+def _endable(viewer: Viewer, involvement_id: int) -> Involvement:
+    involvement = _involvement(viewer, involvement_id)
+    if not involvement_may_end(viewer=viewer, involvement=involvement):
+        raise Http404("No such page")
+    return involvement
+
+
 def _form(request: HttpRequest, viewer: Viewer, **kwargs: Any) -> InvolvementForm:
     professionals = list(member_list(viewer=viewer).filter(kind=MemberKind.PROFESSIONAL))
     return InvolvementForm(
         posted(request),
-        agencies=agency_list(),
+        agencies=agency_list().filter(pk__in=viewer.agency_ids),
         professionals=professionals,
         visibilities=viewer.visibilities_allowed(),
         **kwargs,
@@ -52,6 +72,13 @@ def _form(request: HttpRequest, viewer: Viewer, **kwargs: Any) -> InvolvementFor
 def involvement_list_page(request: HttpRequest, network_id: int) -> HttpResponse:
     network, viewer = network_for_request(request, network_id)
     involvements = list(involvement_list(viewer=viewer))
+    for involvement in involvements:
+        involvement.may_change = involvement_may_change(  # type: ignore[attr-defined]
+            viewer=viewer, involvement=involvement
+        )
+        involvement.may_end = involvement_may_end(  # type: ignore[attr-defined]
+            viewer=viewer, involvement=involvement
+        )
     today = timezone.localdate()
     audit_view(request, network=network, summary="Viewed agency involvement")
     return render(
@@ -117,7 +144,7 @@ def involvement_update_page(
     request: HttpRequest, network_id: int, involvement_id: int
 ) -> HttpResponse:
     network, viewer = _recording_network(request, network_id)
-    involvement = _involvement(viewer, involvement_id)
+    involvement = _changeable(viewer, involvement_id)
     initial = {
         "service": involvement.service,
         "lead_professional": str(involvement.lead_professional_id or ""),
@@ -161,7 +188,7 @@ def involvement_close_page(
     request: HttpRequest, network_id: int, involvement_id: int
 ) -> HttpResponse:
     network, viewer = _recording_network(request, network_id)
-    involvement = _involvement(viewer, involvement_id)
+    involvement = _endable(viewer, involvement_id)
     form = InvolvementCloseForm(posted(request), initial={"ended_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:

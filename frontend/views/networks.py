@@ -12,8 +12,9 @@ from django.views.decorators.http import require_http_methods
 
 from caregraph.identifiers import identifier_display
 from caregraph.models import Identifier, MemberKind, RelationshipKind
+from caregraph.policy import people_hidden_from
 from caregraph.selectors import (
-    audit_list_for_person,
+    audit_list_for_viewer,
     network_graph,
     network_list_for_user,
     person_overview,
@@ -136,7 +137,7 @@ def network_family(request: HttpRequest, network_id: int) -> HttpResponse:
         audit_view(
             request,
             network=relation.relative.network,
-            summary=f"Seen in the family view of record {network.person_id}",
+            summary="Seen in the family view of a relative's record",
         )
     return render(
         request,
@@ -159,8 +160,11 @@ def network_audit(request: HttpRequest, network_id: int) -> HttpResponse:
     if not viewer.may_view_audit:
         raise Http404("No such page")
     audit_view(request, network=network, summary="Viewed who has looked at the record")
-    paginator = Paginator(audit_list_for_person(person=network.person), AUDIT_PAGE_SIZE)
+    paginator = Paginator(
+        audit_list_for_viewer(viewer=viewer, person=network.person), AUDIT_PAGE_SIZE
+    )
     page = paginator.get_page(request.GET.get("page"))
+    hidden = people_hidden_from(viewer=viewer, user_ids=[row.actor_id for row in page])
     return render(
         request,
         "frontend/networks/audit.html",
@@ -169,6 +173,7 @@ def network_audit(request: HttpRequest, network_id: int) -> HttpResponse:
             "person": network.person,
             "viewer": viewer,
             "page": page,
+            "hidden_people": hidden,
             "page_range": list(paginator.get_elided_page_range(page.number, on_ends=1)),
             "ellipsis": Paginator.ELLIPSIS,
             "section": "audit",

@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from caregraph.models import AuditAction, IdentifierSystem, Network
-from caregraph.policy import viewer_for
-from caregraph.selectors import agency_list_for_staff, people_search
+from caregraph.policy import user_agency_list, user_is_agency_staff, viewer_for
+from caregraph.selectors import people_search
 from caregraph.services.audit import audit_record
 from caregraph.services.networks import join_request_create
 from caregraph.services.people import IdentifierInput, person_register
@@ -33,7 +33,7 @@ EXISTING_NETWORK_KEY = "caregraph_register_existing_network"
 def person_register_page(request: HttpRequest) -> HttpResponse:
     """Agency staff register a person and start their network; a known identifier does not."""
     user = signed_in_user(request)
-    agencies = agency_list_for_staff(user=user)
+    agencies = user_agency_list(user=user)
     if not agencies:
         raise Http404("No such page")
     form = PersonRegisterForm(posted(request), agencies=agencies)
@@ -76,7 +76,7 @@ def person_register_existing(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     network_id = request.session.get(EXISTING_NETWORK_KEY)
     network = Network.objects.filter(pk=network_id).first() if network_id else None
-    if network is None or not agency_list_for_staff(user=user):
+    if network is None or not user_is_agency_staff(user=user):
         raise Http404("No such page")
     if viewer_for(user=user, network=network) is not None:
         # They may see it already: nothing to hide, and nothing to ask.

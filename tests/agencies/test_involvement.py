@@ -11,7 +11,7 @@ from caregraph.models import AuditEvent, MemberKind
 from caregraph.policy import viewer_for
 from caregraph.selectors import involvement_list
 from tests.factories import AgencyFactory
-from tests.networks import coordinator_of, member_add, network_create, viewer
+from tests.networks import coordinator_of, member_add, network_create, viewer, works_for
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 11, 21)
@@ -19,8 +19,8 @@ TODAY = datetime.date(2026, 11, 21)
 
 def test_a_practitioner_records_involvement_and_it_is_audited() -> None:
     network = network_create()
-    coordinator = coordinator_of(network)
-    school = AgencyFactory.create(name="Oakwood Primary")
+    coordinator = works_for(coordinator_of(network), AgencyFactory.create(name="Oakwood Primary"))
+    school = coordinator.staff_memberships.get(agency__name="Oakwood Primary").agency
 
     involvement = involvement_create(
         network=network,
@@ -45,7 +45,7 @@ def test_an_end_before_the_start_is_refused_and_nothing_is_stored() -> None:
             network=network,
             viewer=viewer(network, coordinator),
             created_by=coordinator,
-            agency=AgencyFactory.create(),
+            agency=coordinator.staff_memberships.get().agency,
             service="Health visiting",
             started_on=TODAY,
             ended_on=TODAY - datetime.timedelta(days=1),
@@ -78,7 +78,7 @@ def test_family_see_only_involvement_shared_with_everyone() -> None:
             network=network,
             viewer=viewer(network, coordinator),
             created_by=coordinator,
-            agency=AgencyFactory.create(),
+            agency=coordinator.staff_memberships.get().agency,
             service=f"Shared with {visibility}",
             started_on=TODAY,
             visibility=visibility,
@@ -104,8 +104,9 @@ def test_ending_the_only_involvement_closes_a_reviewing_leads_sockets(
 
     today = timezone.localdate()
     network = network_create()
-    coordinator = coordinator_of(network)
     police = AgencyFactory.create(name="Police")
+    # The coordinator also works for the police; the police are involved only through this.
+    coordinator = works_for(coordinator_of(network), police)
     involvement = involvement_create(
         network=network,
         viewer=viewer(network, coordinator),

@@ -12,6 +12,7 @@ from caregraph.services.networks import invitation_create, join_request_create
 from caregraph.services.people import identifier_add
 from tests.api.helpers import API, client_for, coordinator_of, errors, member_add, network_create
 from tests.factories import AgencyFactory, UserFactory, staff_create
+from tests.networks import works_for
 
 pytestmark = pytest.mark.django_db
 
@@ -42,11 +43,12 @@ def busy_network():  # type: ignore[no-untyped-def]
             kind=MemberKind.FRIEND,
         )
         join_request_create(network=network, requested_by=staff_create(), reason="Involved")
+        agency = AgencyFactory.create()
         involvement_create(
             network=network,
-            viewer=viewer,  # type: ignore[arg-type]
+            viewer=viewer_for(user=works_for(coordinator, agency), network=network),  # type: ignore[arg-type]
             created_by=coordinator,
-            agency=AgencyFactory.create(),
+            agency=agency,
             service="Early help",
             started_on=datetime.date(2026, 1, 5),
         )
@@ -55,7 +57,7 @@ def busy_network():  # type: ignore[no-untyped-def]
 
 def list_urls(network) -> list[str]:  # type: ignore[no-untyped-def]
     base = f"{API}/networks/{network.pk}"
-    agency_id = coordinator_of(network).staff_memberships.get().agency_id
+    agency_id = coordinator_of(network).staff_memberships.order_by("pk").first().agency_id  # type: ignore[union-attr]
     return [
         f"{API}/people/?family_name=Reilly",
         f"{API}/people/{network.person.pk}/identifiers/",

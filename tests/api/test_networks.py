@@ -20,17 +20,19 @@ from caregraph.policy import viewer_for
 from caregraph.services.networks import invitation_create, join_request_create
 from tests.api.helpers import API, client_for, coordinator_of, errors, member_add, network_create
 from tests.factories import AgencyFactory, UserFactory, staff_create
+from tests.networks import works_for
 
 pytestmark = pytest.mark.django_db
 
 
 def involvement_add(network, *, visibility: str = "professionals"):  # type: ignore[no-untyped-def]
     coordinator = coordinator_of(network)
+    agency = AgencyFactory.create()
     return involvement_create(
         network=network,
-        viewer=viewer_for(user=coordinator, network=network),  # type: ignore[arg-type]
+        viewer=viewer_for(user=works_for(coordinator, agency), network=network),  # type: ignore[arg-type]
         created_by=coordinator,
-        agency=AgencyFactory.create(),
+        agency=agency,
         service="Early help",
         started_on=datetime.date(2026, 1, 5),
         visibility=visibility,
@@ -291,9 +293,9 @@ def test_a_reviewing_safeguarding_lead_sees_the_audit() -> None:
 
 
 def test_involvement_is_recorded_read_and_changed_by_professionals(network) -> None:  # type: ignore[no-untyped-def]
-    coordinator = client_for(coordinator_of(network))
-    aunt = client_for(network.memberships.get(kind=MemberKind.FAMILY).user)
     school = AgencyFactory.create(name="Oakwood Primary")
+    coordinator = client_for(works_for(coordinator_of(network), school))
+    aunt = client_for(network.memberships.get(kind=MemberKind.FAMILY).user)
     url = f"{API}/networks/{network.pk}/involvements/"
 
     created = coordinator.post(
@@ -346,3 +348,71 @@ def test_two_requests_racing_with_one_key_create_once(network, monkeypatch) -> N
     assert second.json() == first.json()
     assert Invitation.objects.count() == 1
     assert AuditEvent.objects.filter(object_type="invitation").count() == 1
+
+
+# --- Involvement belongs to its agency (the attacks as they were made) -----------------------
+
+
+def test_a_professional_cannot_hand_the_network_to_another_agency(network) -> None:  # type: ignore[no-untyped-def]
+    """Any professional could POST another agency's id; its safeguarding leads then read
+    restricted concerns and the audit trail."""
+    other = AgencyFactory.create(name="Elsewhere Housing")
+    their_lead = staff_create(agency=other, role=StaffRole.SAFEGUARDING_LEAD)
+    practitioner = member_add(network, kind=MemberKind.PROFESSIONAL).user
+    url = f"{API}/networks/{network.pk}/involvements/"
+
+    for user in (practitioner, coordinator_of(network)):
+        refused = client_for(user).post(
+            url, {"agency_id": other.pk, "service": "Tenancy", "started_on": "2026-01-05"}
+        )
+        assert refused.status_code == 403
+        assert "only for an agency you work for" in errors(refused)["non_field_errors"][0]
+
+    assert not network.involvements.filter(agency=other).exists()
+    lead = client_for(their_lead)
+    assert lead.get(f"{API}/networks/{network.pk}/").status_code == 404
+    assert lead.get(f"{API}/networks/{network.pk}/audit/").status_code == 404
+    assert lead.get(f"{API}/networks/{network.pk}/concerns/").status_code == 404
+
+
+def test_another_agencys_involvement_is_changed_only_by_its_own_professionals(network) -> None:  # type: ignore[no-untyped-def]
+    """Any professional could change another agency's contact details, widen who sees it,
+    or end it (cutting its leads out). Only its own professionals change it; a coordinator
+    may end it."""
+    police = AgencyFactory.create(name="Northfield Police")
+    officer = member_add(network, kind=MemberKind.PROFESSIONAL, agency=police).user
+    created = client_for(officer).post(
+        f"{API}/networks/{network.pk}/involvements/",
+        {
+            "agency_id": police.pk,
+            "service": "Public protection",
+            "started_on": "2026-01-05",
+            "contact_email": "ppu@police.example",
+        },
+    )
+    assert created.status_code == 201
+    detail = f"{API}/networks/{network.pk}/involvements/{created.json()['id']}/"
+    practitioner = client_for(member_add(network, kind=MemberKind.PROFESSIONAL).user)
+    coordinator = client_for(coordinator_of(network))
+
+    for attempt in (
+        {"contact_email": "attacker@example.org"},
+        {"contact_phone": "0000"},
+        {"visibility": "network"},
+        {"ended_on": "2026-02-01"},
+    ):
+        assert practitioner.patch(detail, attempt).status_code == 403
+    assert coordinator.patch(detail, {"visibility": "network"}).status_code == 403
+    assert coordinator.patch(detail, {"contact_email": "x@example.org"}).status_code == 403
+    unchanged = client_for(officer).get(detail).json()
+    assert (unchanged["contact_email"], unchanged["visibility"], unchanged["ended_on"]) == (
+        "ppu@police.example",
+        "professionals",
+        None,
+    )
+
+    ended = coordinator.patch(detail, {"ended_on": "2026-02-01"})
+    assert ended.status_code == 200
+    assert ended.json()["ended_on"] == "2026-02-01"
+    changed = client_for(officer).patch(detail, {"contact_phone": "0191 000 0000"})
+    assert changed.status_code == 200

@@ -14,6 +14,7 @@ from caregraph.models import MemberKind, Network
 from caregraph.policy import viewer_for
 from tests.api.helpers import API, client_for, coordinator_of, member_add, network_create
 from tests.factories import AgencyFactory, UserFactory
+from tests.networks import works_for
 
 pytestmark = pytest.mark.django_db
 SIZES = [5, 200]
@@ -36,8 +37,10 @@ def network_of(size: int) -> Network:
     involvements, each with a lead professional."""
     network = network_create()
     coordinator = coordinator_of(network)
-    viewer = viewer_for(user=coordinator, network=network)
     agencies = [AgencyFactory.create(), AgencyFactory.create()]
+    for agency in agencies:
+        works_for(coordinator, agency)
+    viewer = viewer_for(user=coordinator, network=network)
     for n in range(size - 1):
         if n % 10 == 0:
             member_add(network, kind=MemberKind.PROFESSIONAL, agency=agencies[n % 2])

@@ -62,7 +62,7 @@ def world() -> World:
             network=network,
             viewer=viewer(network, author),
             created_by=author,
-            agency=agency_b,
+            agency=agency_a,
             service=f"Service shared with {visibility}",
             started_on=datetime.date(2026, 1, 5),
             visibility=visibility,

@@ -168,7 +168,7 @@ def test_the_list_filters_by_status_severity_and_category(world: World) -> None:
     low = concern_raise_as(world.coordinator, world.network, severity="low", category="missing")
     urgent = concern_raise_as(world.coordinator, world.network, severity="urgent")
     client = client_for(world.coordinator)
-    client.post(concern_url(urgent, "acknowledge"))
+    client_for(world.practitioner_b).post(concern_url(urgent, "acknowledge"))
 
     def ids(query: str) -> list[int]:
         return [c["id"] for c in client.get(f"{concerns_url(world)}?{query}").json()["results"]]
@@ -266,8 +266,11 @@ def test_updates_are_added_and_listed(world: World) -> None:
     assert added.json()["kind"] == "note"
     assert added.json()["created_by"]["id"] == world.coordinator.pk
     assert empty.status_code == 400 and set(errors(empty)) == {"text"}
-    listed = client_for(world.family).get(concern_url(concern, "updates")).json()
+    listed = client_for(world.coordinator).get(concern_url(concern, "updates")).json()
     assert [u["text"] for u in listed["results"]] == ["Spoke to the school", "He is home now"]
+    # The family member who raised it reads what they wrote, not the professionals' notes.
+    theirs = client_for(world.family).get(concern_url(concern, "updates")).json()
+    assert [u["text"] for u in theirs["results"]] == ["He is home now"]
     assert ConcernUpdate.objects.count() == 2
 
 
@@ -305,8 +308,9 @@ def test_leads_see_cumulative_alerts_of_the_networks_they_review(world: World) -
 # --- Query counts ---------------------------------------------------------------------------
 
 # network_get_for_user for a safeguarding lead (5: network, membership, staff roles, and the
-# agencies involved through involvement and through members), count and page (2), audit (1).
-CONCERN_LIST_QUERIES = 5 + 2 + 1
+# agencies involved through involvement and through members), count and page (2), who of the
+# page's people the reader may not know of (1), audit (1).
+CONCERN_LIST_QUERIES = 5 + 2 + 1 + 1
 
 
 @pytest.mark.parametrize("size", [5, 50])

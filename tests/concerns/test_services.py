@@ -183,8 +183,11 @@ def test_a_lead_who_is_not_a_member_raises_for_their_agency(world: World) -> Non
 # --- Following ------------------------------------------------------------------------------
 
 
-def history_kinds(concern: Concern) -> list[str]:
-    return [update.kind for update in concern_history(concern=concern)]
+def history_kinds(concern: Concern, reader: User | None = None) -> list[str]:
+    reader = reader or concern.created_by
+    standing = viewer_for(user=reader, network=concern.network)
+    assert standing is not None
+    return [update.kind for update in concern_history(concern=concern, viewer=standing)]
 
 
 def test_a_concern_is_acknowledged_reviewed_and_closed_with_its_outcome(world: World) -> None:
@@ -201,15 +204,21 @@ def test_a_concern_is_acknowledged_reviewed_and_closed_with_its_outcome(world: W
     assert closed.status == ConcernStatus.CLOSED
     assert closed.outcome == "Referred to MASH"
     assert closed.closed_at is not None
-    assert history_kinds(concern) == [
+    assert history_kinds(concern, world.practitioner_b) == [
         ConcernUpdateKind.ACKNOWLEDGED,
         ConcernUpdateKind.UNDER_REVIEW,
         ConcernUpdateKind.CLOSED,
+    ]
+    # The family member who raised it sees it move on, not the outcome written under it.
+    assert history_kinds(concern, world.family) == [
+        ConcernUpdateKind.ACKNOWLEDGED,
+        ConcernUpdateKind.UNDER_REVIEW,
     ]
     events = list(world.network.events.filter(sequence__gt=sequence).order_by("sequence"))
     assert [e.kind for e in events] == [NetworkEventKind.CONCERN_UPDATED] * 3
     assert [e.payload["status"] for e in events] == ["acknowledged", "under_review", "closed"]
     assert {e.visibility for e in events} == {Visibility.PROFESSIONALS}
+    assert {e.created_by_id for e in events} == {world.family.pk}  # the raiser hears of each
     assert all("Referred to MASH" not in json.dumps(e.payload) for e in events)
     summaries = set(
         AuditEvent.objects.filter(object_type="concern", object_id=str(concern.pk)).values_list(
@@ -262,10 +271,11 @@ def test_a_wrong_transition_is_refused_plainly_and_changes_nothing(
     world: World, first: str, then: str, message: str
 ) -> None:
     concern = concern_raise_as(world.coordinator, world.network)
-    standing = viewer(world.network, world.coordinator)
-    user = world.coordinator
 
     def do(step: str) -> object:
+        # The raiser withdraws; someone else acknowledges, reviews, closes and adds notes.
+        user = world.coordinator if step == "withdraw" else world.practitioner_b
+        standing = viewer(world.network, user)
         match step:
             case "acknowledge":
                 return concern_acknowledge(concern=concern, viewer=standing, acknowledged_by=user)
@@ -377,11 +387,20 @@ def test_professionals_and_the_raiser_add_updates_and_followers_are_told(
         text="He has more bruises today",
     )
 
-    notes = [u.text for u in concern_history(concern=concern) if u.kind == "note"]
-    assert notes == ["Home visit booked for Tuesday", "He has more bruises today"]
+    def notes_read_by(reader: User) -> list[str]:
+        history = concern_history(concern=concern, viewer=viewer(world.network, reader))
+        return [u.text for u in history if u.kind == "note"]
+
+    assert notes_read_by(world.practitioner_b) == [
+        "Home visit booked for Tuesday",
+        "He has more bruises today",
+    ]
+    # The raiser reads what they wrote, not what the professionals added under it.
+    assert notes_read_by(world.family) == ["He has more bruises today"]
     updated = told("concern.updated")
-    # The raiser and the acknowledger follow it; the friend hears nothing at all.
-    assert updated == {world.family.pk, world.practitioner_b.pk}
+    # The acknowledger follows it and hears of both notes; the raiser hears of no note they
+    # may not read; the friend hears nothing at all.
+    assert updated == {world.practitioner_b.pk}
     assert world.friend.pk not in told()
     assert not any(
         "bruises" in text or "Tuesday" in text

@@ -21,7 +21,7 @@ from concerns.services import concern_acknowledge
 from tests.concerns.helpers import World, concern_raise_as, world_make
 from tests.factories import AgencyFactory, UserFactory, staff_create, totp_enrol
 from tests.frontend.conftest import error_summary, signed_in, text
-from tests.networks import member_add, network_create
+from tests.networks import member_add, network_create, works_for
 
 pytestmark = pytest.mark.django_db
 
@@ -380,7 +380,7 @@ def _chronology_world() -> World:
     with mock.patch("django.utils.timezone.now", return_value=_at(2)):
         involvement = involvement_create(
             network=world.network,
-            viewer=_standing(world.coordinator, world),
+            viewer=_standing(works_for(world.coordinator, police), world),
             created_by=world.coordinator,
             agency=police,
             service="Public protection unit",

@@ -11,6 +11,7 @@ from agencies.services import involvement_create
 from caregraph.models import AuditAction, AuditEvent, MemberKind, Visibility
 from tests.factories import AgencyFactory
 from tests.frontend.conftest import error_summary, join, signed_in, staff, text, viewer
+from tests.networks import works_for
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,7 @@ def _form(agency, **changes: str) -> dict[str, str]:
 def _involve(network, practitioner, agency, **kwargs) -> Involvement:
     return involvement_create(
         network=network,
-        viewer=viewer(practitioner, network),
+        viewer=viewer(works_for(practitioner, agency), network),
         created_by=practitioner,
         agency=agency,
         service=kwargs.pop("service", "Designated safeguarding lead"),
@@ -52,6 +53,7 @@ def _involve(network, practitioner, agency, **kwargs) -> Involvement:
 
 
 def test_a_professional_records_involvement(network, practitioner, school) -> None:
+    works_for(practitioner, school)
     client = signed_in(practitioner)
     form = client.get(f"/networks/{network.pk}/involvement/add/")
     html = form.content.decode()
@@ -75,6 +77,7 @@ def test_a_professional_records_involvement(network, practitioner, school) -> No
 
 
 def test_mistakes_are_named_and_nothing_is_saved(network, practitioner, school) -> None:
+    works_for(practitioner, school)
     response = signed_in(practitioner).post(
         f"/networks/{network.pk}/involvement/add/",
         _form(
@@ -162,6 +165,46 @@ def test_a_record_the_user_may_not_see_is_not_found(network, practitioner, schoo
     assert client.get(f"/networks/{network.pk}/involvement/{private.pk}/edit/").status_code == 404
     assert client.post(f"/networks/{network.pk}/involvement/{private.pk}/close/").status_code == 404
     assert Involvement.objects.get().ended_on is None
+
+
+def test_a_professional_cannot_bring_in_another_agency_by_recording_its_involvement(
+    network, practitioner, school
+) -> None:
+    """The attack: recording another agency's involvement let its leads read the network."""
+    client = signed_in(practitioner)
+    form = client.get(f"/networks/{network.pk}/involvement/add/").content.decode()
+    assert "Oakwood Primary School" not in form  # only their own agencies are offered
+
+    forged = client.post(f"/networks/{network.pk}/involvement/add/", _form(school))
+
+    assert forged.status_code == 200
+    assert "Select a valid choice" in error_summary(forged)
+    assert not Involvement.objects.exists()
+
+
+def test_only_the_agencys_own_professionals_change_its_involvement_and_a_coordinator_ends_it(
+    network, practitioner, school
+) -> None:
+    school_lead = staff(agency=school)
+    join(network, school_lead, kind=MemberKind.PROFESSIONAL)
+    involvement = _involve(network, school_lead, school)
+    # `practitioner` coordinates the network but does not work for the school.
+    client = signed_in(practitioner)
+    page = text(client.get(f"/networks/{network.pk}/involvement/"))
+    assert "Change Oakwood Primary School's involvement" not in page
+    assert "Close Oakwood Primary School's involvement" in page
+    edit = f"/networks/{network.pk}/involvement/{involvement.pk}/edit/"
+    assert client.get(edit).status_code == 404
+    assert client.post(edit, _form(school, contact_email="me@example.org")).status_code == 404
+    involvement.refresh_from_db()
+    assert involvement.contact_email != "me@example.org"
+
+    client.post(
+        f"/networks/{network.pk}/involvement/{involvement.pk}/close/",
+        {"ended_on_day": "2", "ended_on_month": "1", "ended_on_year": "2026"},
+    )
+    involvement.refresh_from_db()
+    assert involvement.ended_on == datetime.date(2026, 1, 2)
 
 
 def test_viewing_involvement_is_audited(network, practitioner) -> None:

@@ -14,16 +14,18 @@ from caregraph.models import AuditAction, AuditEvent, MemberKind, Visibility
 from caregraph.services.networks import join_request_create, membership_end
 from tests.factories import AgencyFactory, UserFactory
 from tests.frontend.conftest import join, register, signed_in, staff, text, viewer
+from tests.networks import works_for
 
 pytestmark = pytest.mark.django_db
 
 
 def _involve(network, practitioner, **kwargs):
+    agency = kwargs.pop("agency", None) or practitioner.staff_memberships.get().agency
     return involvement_create(
         network=network,
-        viewer=viewer(practitioner, network),
+        viewer=viewer(works_for(practitioner, agency), network),
         created_by=practitioner,
-        agency=kwargs.pop("agency", practitioner.staff_memberships.get().agency),
+        agency=agency,
         service=kwargs.pop("service", "Child in need team"),
         started_on=kwargs.pop("started_on", datetime.date(2025, 9, 1)),
         **kwargs,

@@ -202,17 +202,23 @@ class Command(BaseCommand):
             involved = rng.sample(CHILD_AGENCIES if is_child else ADULT_AGENCIES, k=3)
             for code in involved:
                 professional = practitioner_of[code]
+                # The police are involved sensitively: known to the professionals only.
+                sensitive = code == "NFP"
                 membership_add(
                     network=network,
                     user=professional,
                     kind=MemberKind.PROFESSIONAL,
                     added_by=coordinator,
                     agency=agencies[code],
+                    visibility=Visibility.PROFESSIONALS if sensitive else Visibility.NETWORK,
                 )
+                # Each agency records its own involvement.
+                professional_view = viewer_for(user=professional, network=network)
+                assert professional_view is not None
                 involvement_create(
                     network=network,
-                    viewer=coordinator_view,
-                    created_by=coordinator,
+                    viewer=professional_view,
+                    created_by=professional,
                     agency=agencies[code],
                     service=self.service_of(agencies[code]),
                     started_on=datetime.date(2026, rng.randint(1, 10), rng.randint(1, 28)),
@@ -220,7 +226,7 @@ class Command(BaseCommand):
                     contact_name=str(professional),
                     contact_phone=f"0191 496 0{rng.randint(100, 999)}",
                     contact_email=professional.email,
-                    visibility=Visibility.NETWORK if code != "NFP" else Visibility.PROFESSIONALS,
+                    visibility=Visibility.PROFESSIONALS if sensitive else Visibility.NETWORK,
                 )
             carer_email = (
                 f"family@{DOMAIN}"
