@@ -7,10 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -32,6 +30,8 @@ from caregraph import selectors
 from caregraph.models import Visibility
 from caregraph.policy import (
     agency_staff_may_be_listed,
+    involvement_is_open,
+    involvement_open_now,
     network_get_for_user,
     record_get_for_viewer,
 )
@@ -84,7 +84,7 @@ class InvolvementSerializer(serializers.Serializer[Involvement]):
     updated_at = serializers.DateTimeField(read_only=True)
 
     def get_is_open(self, involvement: Involvement) -> bool:
-        return involvement.ended_on is None or involvement.ended_on >= timezone.localdate()
+        return involvement_is_open(involvement)
 
 
 class InvolvementWriteSerializer(serializers.Serializer[Any]):
@@ -190,7 +190,7 @@ class InvolvementFilter(django_filters.FilterSet):
     def filter_is_open(self, queryset: Any, name: str, value: bool | None) -> Any:
         if value is None:
             return queryset
-        open_now = Q(ended_on__isnull=True) | Q(ended_on__gte=timezone.localdate())
+        open_now = involvement_open_now()
         return queryset.filter(open_now) if value else queryset.exclude(open_now)
 
 

@@ -16,7 +16,12 @@ from rest_framework.response import Response
 from api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from api.views import ApiView, audit_api_read, error_responses, signed_in_user
 from caregraph.models import Visibility
-from caregraph.policy import Viewer, network_get_for_user, people_hidden_from
+from caregraph.policy import (
+    Viewer,
+    network_get_for_user,
+    people_hidden_from,
+    user_is_safeguarding_lead,
+)
 from caregraph.serializers import AgencySummarySerializer, UserSummarySerializer
 from concerns import selectors
 from concerns.models import (
@@ -417,7 +422,7 @@ class AlertListApi(ApiView):
     )
     def get(self, request: Request) -> Response:
         """Patterns across agencies that no single concern shows, newest first."""
-        if not selectors.user_is_safeguarding_lead(user=request.user):
+        if not user_is_safeguarding_lead(user=request.user):
             raise PermissionDenied("Only safeguarding leads can see cumulative concern alerts")
         query = AlertListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

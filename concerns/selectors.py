@@ -14,7 +14,6 @@ from caregraph.policy import (
     networks_reviewed_by,
     record_get_for_viewer,
     records_visible_to,
-    user_is_safeguarding_lead,
     visibility_filter,
 )
 from concerns.models import (
@@ -114,9 +113,6 @@ def alert_list_for_leads(
         .annotate(concern_count=Count("concerns"))
         .order_by("-created_at", "-pk")
     )
-
-
-__all__ = ["user_is_safeguarding_lead"]
 
 
 def concern_count_open_visible_to(*, viewer: Viewer) -> int:

@@ -279,6 +279,12 @@ class PersonRegisterForm(GovForm):
     }
 
 
+MEMBERSHIP_VISIBILITY_HELP = (
+    "Choose professionals only if family or friends knowing you are involved could put "
+    "someone at risk, as with police or a domestic-abuse service."
+)
+
+
 class JoinRequestForm(GovForm):
     reason = text_field(
         "Why do you need to join this network?",
@@ -287,6 +293,32 @@ class JoinRequestForm(GovForm):
         help_text="The network's coordinator reads this before deciding.",
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    visibility = forms.ChoiceField(
+        label="Once you join, who may know you are in this network?",
+        help_text=MEMBERSHIP_VISIBILITY_HELP,
+        choices=Visibility.choices,
+        initial=Visibility.NETWORK,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def clean_visibility(self) -> str:
+        return self.cleaned_data.get("visibility") or Visibility.NETWORK
+
+
+class MembershipVisibilityForm(GovForm):
+    visibility = forms.ChoiceField(
+        label="Who may know they are in this network?",
+        help_text=MEMBERSHIP_VISIBILITY_HELP,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select who may know they are in this network"},
+    )
+
+    def __init__(self, *args: Any, visibilities: Sequence[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["visibility"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(v, label) for v, label in Visibility.choices if v in visibilities]
 
 
 class PersonSearchForm(GovForm):

@@ -46,6 +46,11 @@ urlpatterns = [
         members.membership_coordinator,
         name="membership_coordinator",
     ),
+    path(
+        f"{network}members/<int:membership_id>/visibility/",
+        members.membership_visibility_page,
+        name="membership_visibility",
+    ),
     path(f"{network}leave/", members.membership_leave, name="membership_leave"),
     path(
         f"{network}invitations/<int:invitation_id>/withdraw/",

@@ -6,7 +6,6 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import User
-from agencies.models import StaffMembership, StaffRole
 from concerns.models import Severity
 from notifications.models import Delivery, Notification, NotificationPreference
 
@@ -29,12 +28,6 @@ def notification_get_for_user(*, user: User, notification_id: int | str) -> Noti
         return Notification.objects.get(pk=int(notification_id), user=user)
     except (Notification.DoesNotExist, ValueError, TypeError) as missing:
         raise Http404("No such notification") from missing
-
-
-def user_is_safeguarding_lead(*, user: User) -> bool:
-    return StaffMembership.objects.filter(
-        user=user, role=StaffRole.SAFEGUARDING_LEAD, is_active=True
-    ).exists()
 
 
 def notification_preferences_for(*, user: User) -> dict[str, str]:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from caregraph.models import Network
+from caregraph.policy import user_is_safeguarding_lead
 from caregraph.realtime import notice_publish
 from concerns.models import Severity
 from notifications.models import (
@@ -25,7 +26,7 @@ from notifications.models import (
     OutboxMessage,
     OutboxState,
 )
-from notifications.selectors import SEVERITIES_ALWAYS_SENT_TO_LEADS, user_is_safeguarding_lead
+from notifications.selectors import SEVERITIES_ALWAYS_SENT_TO_LEADS
 
 # What a page script receives on `/ws/notices/` when the unread count changes: a notice
 # whose `text` is this JSON, e.g. {"kind": "notifications.unread", "unread": 3}.

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from caregraph.policy import user_is_safeguarding_lead
 from frontend.forms import form_errors_from_service
 from frontend.views.common import posted, signed_in_user
 from notifications.forms import NotificationPreferencesForm
@@ -20,7 +21,6 @@ from notifications.selectors import (
     notification_list_for,
     notification_preferences_for,
     notification_unread_count,
-    user_is_safeguarding_lead,
 )
 from notifications.services import (
     notification_mark_all_read,

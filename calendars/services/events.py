@@ -299,7 +299,6 @@ def event_create(
     )
     errors.raise_any()
     assert timing is not None
-    membership = viewer.membership
     event = CalendarEvent(
         network=network,
         kind=kind,
@@ -311,7 +310,7 @@ def event_create(
         organiser=created_by,
         visibility=visibility,
         created_by=created_by,
-        author_agency_id=membership.agency_id if membership else None,
+        author_agency_id=viewer.acting_agency_id,
         **texts,
     )
     _spans_set(event)

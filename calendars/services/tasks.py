@@ -108,7 +108,6 @@ def task_create(
         errors.take(missing_hour)
     errors.raise_any()
     assert due is not None
-    membership = viewer.membership
     with transaction.atomic():
         task = CareTask.objects.create(
             network=network,
@@ -116,7 +115,7 @@ def task_create(
             visibility=visibility,
             event=event,
             created_by=created_by,
-            author_agency_id=membership.agency_id if membership else None,
+            author_agency_id=viewer.acting_agency_id,
             **texts,
         )
         _task_recorded(

@@ -17,6 +17,7 @@ from agencies.services import involvement_create, involvement_end, involvement_u
 from caregraph.models import MemberKind, Network
 from caregraph.policy import (
     Viewer,
+    involvement_is_open,
     involvement_may_change,
     involvement_may_end,
     record_get_for_viewer,
@@ -88,8 +89,8 @@ def involvement_list_page(request: HttpRequest, network_id: int) -> HttpResponse
             "network": network,
             "person": network.person,
             "viewer": viewer,
-            "open": [i for i in involvements if i.ended_on is None or i.ended_on >= today],
-            "closed": [i for i in involvements if i.ended_on is not None and i.ended_on < today],
+            "open": [i for i in involvements if involvement_is_open(i, today=today)],
+            "closed": [i for i in involvements if not involvement_is_open(i, today=today)],
             "section": "involvement",
         },
     )

@@ -11,7 +11,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from caregraph.models import Membership, Network
-from caregraph.policy import Viewer
+from caregraph.policy import (
+    Viewer,
+    membership_may_change_visibility,
+    membership_visibilities_allowed,
+)
 from caregraph.selectors import invitation_list_pending, join_request_list, member_list
 from caregraph.services.networks import (
     invitation_create,
@@ -19,11 +23,13 @@ from caregraph.services.networks import (
     join_request_decide,
     membership_end,
     membership_set_coordinator,
+    membership_visibility_set,
 )
 from frontend.forms import (
     GovForm,
     InvitationCreateForm,
     MembershipRemoveForm,
+    MembershipVisibilityForm,
     form_errors_from_service,
 )
 from frontend.views.common import audit_view, network_for_request, posted, signed_in_user
@@ -162,6 +168,51 @@ def membership_coordinator(
     if membership.user_id == viewer.user_id and make == "0":
         return redirect("network_overview", network_id=network.pk)
     return redirect("network_members", network_id=network.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_visibility_page(
+    request: HttpRequest, network_id: int, membership_id: int
+) -> HttpResponse:
+    """Who may know a professional member is here: the member, or a coordinator, decides."""
+    network, viewer = network_for_request(request, network_id)
+    membership = _member(viewer, membership_id)
+    if not (
+        membership.is_professional
+        and membership_may_change_visibility(viewer=viewer, membership=membership)
+    ):
+        raise Http404("No such page")
+    form = MembershipVisibilityForm(
+        posted(request),
+        visibilities=membership_visibilities_allowed(viewer=viewer),
+        initial={"visibility": membership.visibility},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership_visibility_set(
+                membership=membership,
+                visibility=form.cleaned_data["visibility"],
+                changed_by=signed_in_user(request),
+                viewer=viewer,
+            )
+        except ValidationError as error:
+            form_errors_from_service(form, error)
+        else:
+            whose = "you are" if membership.user_id == viewer.user_id else f"{membership.user} is"
+            messages.success(request, f"Who may know {whose} here is changed.")
+            return redirect("network_members", network_id=network.pk)
+    return render(
+        request,
+        "frontend/members/visibility.html",
+        {
+            "network": network,
+            "person": network.person,
+            "viewer": viewer,
+            "membership": membership,
+            "form": form,
+        },
+    )
 
 
 @login_required

@@ -87,7 +87,10 @@ def person_register_existing(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             join_request_create(
-                network=network, requested_by=user, reason=form.cleaned_data["reason"]
+                network=network,
+                requested_by=user,
+                reason=form.cleaned_data["reason"],
+                visibility=form.cleaned_data["visibility"],
             )
         except ValidationError as error:
             form_errors_from_service(form, error)

@@ -7,7 +7,7 @@ import pytest
 from django.db import transaction
 
 from caregraph.models import MemberKind, NetworkEvent, NetworkEventKind, Visibility
-from caregraph.policy import records_visible_to
+from caregraph.policy import records_visible_to, users_who_may_see
 from caregraph.realtime import event_groups, viewer_groups
 from caregraph.services.events import network_event_append
 from tests.caregraph.conftest import ROLES, World
@@ -62,7 +62,8 @@ def test_sockets_join_exactly_the_groups_the_policy_allows(
     role: str,
     visibility: str,
 ) -> None:
-    """Live delivery and the policy agree for every role and visibility."""
+    """Live delivery, the database filter and the addressing of notifications agree for
+    every role and visibility: the three ways the rule from visibility to audience is used."""
     author = world.users["author"]
     with transaction.atomic():
         event = network_event_append(
@@ -75,14 +76,22 @@ def test_sockets_join_exactly_the_groups_the_policy_allows(
         )
     from caregraph.policy import viewer_for
 
-    standing = viewer_for(user=world.users[role], network=world.network)
+    user = world.users[role]
+    addressed = user.pk in users_who_may_see(
+        network=world.network,
+        visibility=visibility,
+        author_id=author.pk,
+        author_agency_id=author.staff_memberships.get().agency_id,
+    )
+    standing = viewer_for(user=user, network=world.network)
     if standing is None:
+        assert not addressed
         return  # no socket can be opened at all: the consumer refuses the handshake
     delivered = bool(set(viewer_groups(standing)) & set(event_groups(event)))
     allowed = (
         records_visible_to(NetworkEvent.objects.all(), viewer=standing).filter(pk=event.pk).exists()
     )
-    assert delivered == allowed
+    assert delivered == allowed == addressed
 
 
 def test_the_author_of_a_professionals_only_record_is_in_its_audience(world: World) -> None:
