@@ -1,9 +1,17 @@
+from collections.abc import Callable
 from typing import Any
 
 from allauth.account.forms import LoginForm
+from allauth.core import context
+from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
+from django import forms
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.validators import MaxLengthValidator
 
+from accounts.lockout import signin_failure_record, signin_is_locked_out
+
 EMAIL_MAX_LENGTH = 254  # RFC 5321's limit, and the longest address a User can hold
+SIGNIN_LOCKED_OUT = "Too many attempts to sign in: try again later"
 
 
 class SignInForm(LoginForm):
@@ -21,3 +29,38 @@ class SignInForm(LoginForm):
                 message=f"Enter an email address of {EMAIL_MAX_LENGTH} characters or fewer",
             )
         )
+
+
+def two_factor_code_check(*, user: AbstractBaseUser, check: Callable[[], str]) -> str:
+    """Checks a two-factor code under the sign-in lockout of the user's e-mail address.
+
+    A wrong code counts towards the lockout exactly as a wrong password does. While the
+    address is locked out no code is checked at all, so a correct one does not sign in either;
+    the attempt counts as a password tried during a lockout does. Either way, once locked
+    out, axes' middleware answers with the same locked-out page as after wrong passwords.
+    """
+    request = context.request
+    email = user.get_username()
+    if signin_is_locked_out(request=request, email=email):
+        signin_failure_record(request=request, email=email)
+        request.axes_locked_out = True  # type: ignore[attr-defined]
+        raise forms.ValidationError(SIGNIN_LOCKED_OUT)
+    try:
+        return check()
+    except forms.ValidationError:
+        signin_failure_record(request=request, email=email)
+        raise
+
+
+class TwoFactorAuthenticateForm(AuthenticateForm):
+    """The code asked after the password at sign-in, counted towards the lockout."""
+
+    def clean_code(self) -> str:
+        return two_factor_code_check(user=self.user, check=super().clean_code)
+
+
+class TwoFactorReauthenticateForm(ReauthenticateForm):
+    """The code asked again before a sensitive change, counted towards the lockout."""
+
+    def clean_code(self) -> str:
+        return two_factor_code_check(user=self.user, check=super().clean_code)

@@ -15,7 +15,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.http import HttpRequest
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -25,6 +25,7 @@ from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.lockout import signin_failure_record
 from accounts.models import User
 from accounts.selectors import user_has_mfa, user_requires_mfa
 from api.errors import ErrorsSerializer, error_response
@@ -150,9 +151,7 @@ class AuthTokenApi(ApiView):
             if not code.strip():
                 return error_response(OTP_MISSING, field="otp", status_code=400)
             if not _second_factor_valid(user=user, code=code):  # type: ignore[arg-type]
-                user_login_failed.send(
-                    sender=__name__, credentials={"email": email}, request=http_request
-                )
+                signin_failure_record(request=http_request, email=email)
                 if _is_locked_out(http_request):
                     return error_response(_locked_out_message(), status_code=429)
                 return error_response(OTP_WRONG, field="otp", status_code=400)

@@ -288,6 +288,11 @@ ACCOUNT_PREVENT_ENUMERATION = True
 # django-axes owns lockout after failed passwords; allauth's own counter would answer first.
 ACCOUNT_RATE_LIMITS = {"login_failed": None}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Wrong two-factor codes count towards the same lockout as wrong passwords (accounts.lockout).
+MFA_FORMS = {
+    "authenticate": "accounts.forms.TwoFactorAuthenticateForm",
+    "reauthenticate": "accounts.forms.TwoFactorReauthenticateForm",
+}
 MFA_TOTP_ISSUER = "Caregraph"
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -298,6 +303,8 @@ AXES_USERNAME_CALLABLE = "accounts.lockout.signin_username"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.signin_locked_out_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# axes keeps the form fields of each failure; a two-factor code is masked like a password.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "otp"]
 # Lockout is per account, not per address: a council office behind one NAT address must not
 # be locked out because several colleagues mistyped. axes warns about that choice (W006).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
