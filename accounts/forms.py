@@ -4,11 +4,13 @@ from typing import Any
 from allauth.account.forms import LoginForm
 from allauth.core import context
 from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
+from allauth.mfa.totp.forms import ActivateTOTPForm
 from django import forms
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.validators import MaxLengthValidator
 
 from accounts.lockout import signin_failure_record, signin_is_locked_out
+from accounts.two_factor import session_code_given_mark
 
 EMAIL_MAX_LENGTH = 254  # RFC 5321's limit, and the longest address a User can hold
 SIGNIN_LOCKED_OUT = "Too many attempts to sign in: try again later"
@@ -60,7 +62,27 @@ class TwoFactorAuthenticateForm(AuthenticateForm):
 
 
 class TwoFactorReauthenticateForm(ReauthenticateForm):
-    """The code asked again before a sensitive change, counted towards the lockout."""
+    """The code asked again to confirm it is the user, counted towards the lockout.
+
+    Giving it also brings a session signed in without a code up to the two-factor duty.
+    """
 
     def clean_code(self) -> str:
         return two_factor_code_check(user=self.user, check=super().clean_code)
+
+    def save(self) -> None:
+        super().save()
+        session_code_given_mark(session=context.request.session, given=True)
+
+
+class TwoFactorActivateForm(ActivateTOTPForm):
+    """Setting up an authenticator app takes a code from it: this session has given one.
+
+    The code is checked against the app being set up, and only when the user has no app yet
+    (allauth refuses a second), so a session cannot claim a code for an app added elsewhere.
+    """
+
+    def clean_code(self) -> str:
+        code = str(super().clean_code())
+        session_code_given_mark(session=context.request.session, given=True)
+        return code
