@@ -5,15 +5,30 @@ from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import context
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 
-from accounts.selectors import user_has_mfa
+from accounts.two_factor import session_code_given_mark
+from caregraph.policy import user_has_authenticator
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         """Nobody signs themself up: agency admins add staff, coordinators invite members."""
         return False
+
+    def login(self, request: HttpRequest, user: AbstractBaseUser) -> None:
+        """Signs in, and notes in the session whether a code was given at this sign-in.
+
+        allauth asks for the code of an authenticator app whenever the user has one, and
+        records it among this sign-in's steps. A session made without one does not meet the
+        two-factor duty if its user must use it (caregraph.policy), even after they add an
+        app on another device.
+        """
+        records = get_authentication_records(request, user)
+        super().login(request, user)
+        code_given = any(record.get("method") == "mfa" for record in records)
+        session_code_given_mark(session=request.session, given=code_given)
 
     def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
         """Staff are sent to set up two-factor sign-in straight after their password.
@@ -27,7 +42,7 @@ class AccountAdapter(DefaultAccountAdapter):
             app == "allauth.mfa"
             and request is not None
             and request.user.is_authenticated
-            and not user_has_mfa(user=request.user)
+            and not user_has_authenticator(user=request.user)
         ):
             records = get_authentication_records(request, request.user)
             if (

@@ -11,7 +11,7 @@ from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from accounts.middleware import session_is_expired
-from accounts.selectors import user_mfa_missing
+from accounts.two_factor import session_two_factor_shortfall
 from caregraph.realtime import user_group_name
 
 CLOSE_UNAUTHENTICATED = 4401
@@ -29,7 +29,8 @@ class NoticeConsumer(AsyncJsonWebsocketConsumer):
         if session is None or session_is_expired(session=session):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        if await sync_to_async(user_mfa_missing)(user=user):
+        shortfall = await sync_to_async(session_two_factor_shortfall)(user=user, session=session)
+        if shortfall is not None:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.group_name = user_group_name(user.pk)

@@ -1,7 +1,8 @@
-"""Session lifetime and the two-factor requirement for agency staff."""
+"""Session lifetime, and the two-factor duty (caregraph.policy) for web sessions."""
 
 import time
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -11,7 +12,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from accounts.selectors import user_mfa_missing
+from accounts.two_factor import session_two_factor_shortfall
+from caregraph.policy import TwoFactorShortfall
 
 SESSION_STARTED_KEY = "caregraph_started_at"
 SESSION_SEEN_KEY = "caregraph_seen_at"
@@ -54,7 +56,10 @@ class SessionLifetimeMiddleware:
         return self.get_response(request)
 
 
-MFA_EXEMPT_URL_NAMES = {
+# Pages that serve everyone, whatever their standing.
+OPEN_URL_NAMES = {"account_logout", "accessibility", "healthz", "readyz"}
+# What staff without an authenticator app may reach: the pages that set one up.
+MFA_EXEMPT_URL_NAMES = OPEN_URL_NAMES | {
     "mfa_activate_totp",
     "mfa_index",
     "mfa_view_recovery_codes",
@@ -62,15 +67,25 @@ MFA_EXEMPT_URL_NAMES = {
     "mfa_download_recovery_codes",
     "mfa_reauthenticate",
     "account_reauthenticate",
-    "account_logout",
-    "accessibility",
-    "healthz",
-    "readyz",
 }
+# What a session that never gave a code may reach: only the page that asks for one. Not the
+# recovery codes: a password typed minutes ago would let allauth show new ones.
+CODE_EXEMPT_URL_NAMES = OPEN_URL_NAMES | {"mfa_reauthenticate"}
+
+TWO_FACTOR_NOT_SET_UP = "Set up two-factor authentication first"
+TWO_FACTOR_CODE_NOT_GIVEN = (
+    "Confirm it is you first: give a code from your authenticator app on the website, at "
+    "/account/2fa/reauthenticate/, or sign in there again"
+)
 
 
 class RequireMfaMiddleware:
-    """Sends agency staff without an authenticator app to set one up before anything else."""
+    """Holds web sessions to the two-factor duty before anything else.
+
+    Staff without an authenticator app are sent to set one up. A session in which its user
+    never gave a code (one signed in before their app was added elsewhere) is asked for one.
+    API calls get the same answers as 403s in the API's error shape.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -82,15 +97,26 @@ class RequireMfaMiddleware:
         self, request: HttpRequest, view_func: Callable[..., HttpResponse], *args: object
     ) -> HttpResponse | None:
         match = request.resolver_match
-        if match is None or match.url_name in MFA_EXEMPT_URL_NAMES:
+        if match is None or match.url_name in OPEN_URL_NAMES:
             return None
         if request.path.startswith(settings.STATIC_URL):
             return None
-        if user_mfa_missing(user=request.user):
+        shortfall = session_two_factor_shortfall(user=request.user, session=request.session)
+        if shortfall is TwoFactorShortfall.NOT_SET_UP:
+            if match.url_name in MFA_EXEMPT_URL_NAMES:
+                return None
             if request.path.startswith("/api/"):
-                return JsonResponse(
-                    {"errors": {"non_field_errors": ["Set up two-factor authentication first"]}},
-                    status=403,
-                )
+                return _api_refusal(TWO_FACTOR_NOT_SET_UP)
             return redirect("mfa_activate_totp")
+        if shortfall is TwoFactorShortfall.CODE_NOT_GIVEN:
+            if match.url_name in CODE_EXEMPT_URL_NAMES:
+                return None
+            if request.path.startswith("/api/"):
+                return _api_refusal(TWO_FACTOR_CODE_NOT_GIVEN)
+            next_page = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('mfa_reauthenticate')}?{next_page}")
         return None
+
+
+def _api_refusal(message: str) -> JsonResponse:
+    return JsonResponse({"errors": {"non_field_errors": [message]}}, status=403)

@@ -4,7 +4,8 @@ Passwords are checked through ``django.contrib.auth.authenticate``, so django-ax
 every failure, a wrong two-factor code included, and locks the account after too many.
 The answers never tell whether an e-mail address belongs to anyone: a wrong password and an
 unknown address get the same 400, and a locked-out address the same 429 either way.
-Each token issued replaces the user's previous one.
+Each token issued replaces the user's previous one, and remembers whether it was issued on a
+code, which the two-factor duty asks of staff at every use (api.authentication).
 """
 
 from __future__ import annotations
@@ -15,20 +16,20 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.contrib.auth.signals import user_logged_in, user_login_failed
-from django.db import transaction
+from django.contrib.auth.signals import user_logged_in
 from django.http import HttpRequest
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.lockout import signin_failure_record
 from accounts.models import User
-from accounts.selectors import user_has_mfa, user_requires_mfa
 from api.errors import ErrorsSerializer, error_response
+from api.tokens import api_token_issue, api_token_revoke
 from api.views import ApiView
+from caregraph.policy import user_has_authenticator, user_must_use_two_factor
 
 WRONG_CREDENTIALS = "Enter a correct e-mail address and password"
 OTP_MISSING = "Enter the 6-digit code from your authenticator app, or a recovery code"
@@ -43,17 +44,6 @@ MFA_NOT_SET_UP = (
 EMAIL_NOT_VERIFIED = (
     "Confirm your e-mail address first: sign in on the website and follow the link we send"
 )
-
-
-def auth_token_issue(*, user: User) -> Token:
-    """A new token for the user; any token they had before stops working."""
-    with transaction.atomic():
-        Token.objects.filter(user=user).delete()
-        return Token.objects.create(user=user)
-
-
-def auth_token_revoke(*, user: User) -> None:
-    Token.objects.filter(user=user).delete()
 
 
 def _locked_out_message() -> str:
@@ -146,26 +136,26 @@ class AuthTokenApi(ApiView):
             return error_response(_locked_out_message(), status_code=429)
         if user is None:
             return error_response(WRONG_CREDENTIALS, status_code=status.HTTP_400_BAD_REQUEST)
-        if user_has_mfa(user=user):
+        code_given = False
+        if user_has_authenticator(user=user):
             if not code.strip():
                 return error_response(OTP_MISSING, field="otp", status_code=400)
             if not _second_factor_valid(user=user, code=code):  # type: ignore[arg-type]
-                user_login_failed.send(
-                    sender=__name__, credentials={"email": email}, request=http_request
-                )
+                signin_failure_record(request=http_request, email=email)
                 if _is_locked_out(http_request):
                     return error_response(_locked_out_message(), status_code=429)
                 return error_response(OTP_WRONG, field="otp", status_code=400)
-        elif user_requires_mfa(user=user):
+            code_given = True
+        elif user_must_use_two_factor(user=user):
             return error_response(MFA_NOT_SET_UP, status_code=status.HTTP_403_FORBIDDEN)
         if not EmailAddress.objects.filter(user=user, verified=True).exists():
             return error_response(EMAIL_NOT_VERIFIED, status_code=status.HTTP_403_FORBIDDEN)
-        token = auth_token_issue(user=user)  # type: ignore[arg-type]
+        key = api_token_issue(user=user, code_given=code_given)  # type: ignore[arg-type]
         user_logged_in.send(sender=user.__class__, request=http_request, user=user)
-        return Response(AuthTokenSerializer({"token": token.key}).data)
+        return Response(AuthTokenSerializer({"token": key}).data)
 
     @extend_schema(operation_id="auth_token_revoke", request=None, responses={204: None})
     def delete(self, request: Request) -> Response:
         """Revoke your API token."""
-        auth_token_revoke(user=request.user)  # type: ignore[arg-type]
+        api_token_revoke(user=request.user)  # type: ignore[arg-type]
         return Response(status=status.HTTP_204_NO_CONTENT)

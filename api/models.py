@@ -34,3 +34,25 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} ({self.status})"
+
+
+class ApiToken(models.Model):
+    """An integration's API token, sent as ``Authorization: Token <key>``.
+
+    Only a SHA-256 hash of the key is stored, so a copy of the database opens nothing. A user
+    has at most one token. It remembers whether it was issued on a code from the user's
+    authenticator app: one issued without a code stops working once its user must use
+    two-factor sign-in (``caregraph.policy.credential_two_factor_shortfall``).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_token"
+    )
+    key_hash = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the key.")
+    created_at = models.DateTimeField(default=timezone.now)
+    code_given = models.BooleanField(
+        help_text="Issued on a code from the user's authenticator app, or a recovery code."
+    )
+
+    def __str__(self) -> str:
+        return f"API token of user {self.user_id}"

@@ -2,9 +2,9 @@
 
 The protocol (the browser script is written against exactly this):
 
-- The handshake is refused (HTTP 403) unless the user is signed in, their session is live,
-  staff have two-factor sign-in set up, and the policy lets them see the network. A missing
-  network and a forbidden one are refused alike.
+- The handshake is refused (HTTP 403) unless the user is signed in, their session is live
+  and meets the two-factor duty (as for pages), and the policy lets them see the network. A
+  missing network and a forbidden one are refused alike.
 - On accept the server sends ``{"type": "hello", "network_id", "last_sequence"}``.
 - ``{"type": "resume", "after": n}`` replays every event after ``n`` that the user may see,
   in order, each as a live ``event`` message, then ``{"type": "resumed", "last_sequence"}``:
@@ -28,10 +28,11 @@ from typing import Any
 import structlog
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.contrib.sessions.backends.base import SessionBase
 from django.http import Http404
 
 from accounts.middleware import session_is_expired
-from accounts.selectors import user_mfa_missing
+from accounts.two_factor import session_two_factor_shortfall
 from caregraph.models import Network, NetworkEvent, NetworkEventKind
 from caregraph.policy import AnyUser, Viewer, network_get_for_user, records_visible_to
 from caregraph.realtime import event_message, network_user_group, viewer_groups
@@ -49,9 +50,9 @@ GROUP_REFRESH_SECONDS = 60 * 60
 SENT_REMEMBERED = 256
 
 
-def _standing_get(*, user: AnyUser, network_id: int) -> Viewer | None:
+def _standing_get(*, user: AnyUser, session: SessionBase, network_id: int) -> Viewer | None:
     """The user's standing in the network if they may open its stream, else None."""
-    if user_mfa_missing(user=user):
+    if session_two_factor_shortfall(user=user, session=session) is not None:
         return None
     try:
         _network, viewer = network_get_for_user(user=user, network_id=network_id)
@@ -99,7 +100,9 @@ class NetworkConsumer(AsyncJsonWebsocketConsumer):
         # Join the user's own group before asking the policy: a removal committed after the
         # check below is announced after it, so it reaches this socket.
         await self._groups_join([network_user_group(self.network_id, user.pk)])
-        viewer = await database_sync_to_async(_standing_get)(user=user, network_id=self.network_id)
+        viewer = await database_sync_to_async(_standing_get)(
+            user=user, session=session, network_id=self.network_id
+        )
         if viewer is None:
             await self._groups_leave()
             await self.close()

@@ -61,7 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "channels",
     "rest_framework",
-    "rest_framework.authtoken",
+    "rest_framework.authtoken",  # only so migration api.0002 can carry its tokens over
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -288,6 +288,13 @@ ACCOUNT_PREVENT_ENUMERATION = True
 # django-axes owns lockout after failed passwords; allauth's own counter would answer first.
 ACCOUNT_RATE_LIMITS = {"login_failed": None}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Wrong two-factor codes count towards the same lockout as wrong passwords (accounts.lockout);
+# a code given is noted in the session for the two-factor duty (accounts.two_factor).
+MFA_FORMS = {
+    "authenticate": "accounts.forms.TwoFactorAuthenticateForm",
+    "reauthenticate": "accounts.forms.TwoFactorReauthenticateForm",
+    "activate_totp": "accounts.forms.TwoFactorActivateForm",
+}
 MFA_TOTP_ISSUER = "Caregraph"
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -298,6 +305,8 @@ AXES_USERNAME_CALLABLE = "accounts.lockout.signin_username"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.signin_locked_out_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# axes keeps the form fields of each failure; a two-factor code is masked like a password.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "otp"]
 # Lockout is per account, not per address: a council office behind one NAT address must not
 # be locked out because several colleagues mistyped. axes warns about that choice (W006).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
@@ -382,7 +391,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Token first, so that a request without credentials is answered 401 with a challenge.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "api.authentication.ExpiringTokenAuthentication",
+        "api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -5,9 +5,10 @@ import time
 import pytest
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from django.conf import settings
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from api.models import ApiToken
+from api.tokens import api_token_hash
 from tests.api.helpers import API, errors
 from tests.factories import PASSWORD, UserFactory, staff_create, totp_code, totp_enrol
 
@@ -55,7 +56,7 @@ def test_staff_need_a_current_code_from_their_authenticator() -> None:
     assert wrong.status_code == 400
     assert "wrong" in errors(wrong)["otp"][0]
     assert right.status_code == 200
-    assert Token.objects.get(user=staff).key == right.json()["token"]
+    assert ApiToken.objects.get(user=staff).key_hash == api_token_hash(right.json()["token"])
     assert replayed.status_code == 400  # a code works once
 
 
@@ -75,7 +76,7 @@ def test_staff_without_two_factor_are_told_to_set_it_up_first() -> None:
 
     assert response.status_code == 403
     assert "Set up two-factor authentication first" in errors(response)["non_field_errors"][0]
-    assert not Token.objects.filter(user=staff).exists()
+    assert not ApiToken.objects.filter(user=staff).exists()
 
 
 def test_a_wrong_password_and_an_unknown_email_get_the_same_answer() -> None:
@@ -153,19 +154,19 @@ def test_an_expired_token_is_refused(settings) -> None:  # type: ignore[no-untyp
     from datetime import timedelta
 
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
+    from api.tokens import api_token_issue
     from tests.factories import UserFactory
 
     user = UserFactory.create()
-    token = Token.objects.create(user=user)
+    key = api_token_issue(user=user, code_given=False)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.get("/api/v1/networks/").status_code == 200
 
-    Token.objects.filter(pk=token.pk).update(
-        created=timezone.now() - timedelta(days=settings.API_TOKEN_LIFETIME_DAYS, seconds=1)
+    ApiToken.objects.filter(user=user).update(
+        created_at=timezone.now() - timedelta(days=settings.API_TOKEN_LIFETIME_DAYS, seconds=1)
     )
     expired = client.get("/api/v1/networks/")
     assert expired.status_code == 401

@@ -21,12 +21,12 @@ from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Origin
 
 from accounts.models import User
+from api.tokens import api_token_issue
 from caregraph import consumers
 from caregraph.models import MemberKind, Membership, Network, Visibility
 from concerns.models import Concern, ConcernCategory, Severity
@@ -132,8 +132,7 @@ def network_with_coordinator() -> tuple[Network, User]:
 
 
 def api_token(user: User) -> str:
-    token, _ = Token.objects.get_or_create(user=user)
-    return token.key
+    return api_token_issue(user=user, code_given=True)
 
 
 def api_call(
