@@ -29,13 +29,13 @@ from caregraph.policy import viewer_for
 from caregraph.services.audit import audit_record
 from caregraph.services.networks import membership_end, membership_visibility_set
 from concerns.models import ConcernCategory, Severity
-from concerns.services import concern_raise
+from concerns.services import concern_raise, concern_update_add
 from notifications.models import Notification, OutboxMessage
 from tests.factories import AgencyFactory, UserFactory, staff_create, totp_enrol
 from tests.networks import member_add, network_create, viewer, works_for
 
 VISIBILITIES = list(Visibility.values)
-KINDS = ("Inv", "Con", "Evt", "Mem")
+KINDS = ("Inv", "Con", "Evt", "Mem", "Not")
 ROLES = [
     "author",
     "person",
@@ -153,6 +153,14 @@ def channel_world_build() -> ChannelWorld:
             description=f"Seen {marker('Con', v)} at the door",
             visibility=v,
         )
+        # A note a safeguarding lead adds under the concern: its author is the lead, so the
+        # concern's author sees it only where its visibility lets them, not as its author.
+        note = concern_update_add(
+            concern=concern,
+            viewer=_standing_of(network, users["lead_of_involved_agency"]),
+            added_by=users["lead_of_involved_agency"],
+            text=f"Looked into {marker('Not', v)}",
+        )
         event = event_create(
             network=network,
             viewer=as_author,
@@ -193,6 +201,7 @@ def channel_world_build() -> ChannelWorld:
             ("Con", concern),
             ("Evt", event),
             ("Mem", hidden),
+            ("Not", note),
         ):
             world.visibility_of[marker(kind, v)] = v
             world.records[marker(kind, v)] = record
@@ -215,6 +224,7 @@ def _type_of(kind: str) -> str:
         "Con": "concern",
         "Evt": "calendar_event",
         "Mem": "membership",
+        "Not": "concern_update",
     }[kind]
 
 
@@ -306,8 +316,9 @@ SCENARIOS = {
 
 def may_see(role: str, *, kind: str, visibility: str) -> bool:
     """The design's table. Records are written by "author" (agency A); a membership's author
-    is the member themself (agency A), who is none of the roles."""
-    authored_by_role = kind != "Mem"
+    is the member themself (agency A), who is none of the roles, and a note's the lead of
+    agency A."""
+    authored_by_role = kind not in ("Mem", "Not")
     if visibility == Visibility.NETWORK:
         return True
     if visibility == Visibility.PROFESSIONALS:
@@ -335,7 +346,7 @@ def expected(world: ChannelWorld, role: str, kinds: tuple[str, ...]) -> set[str]
 
 # --- Reading a channel as markers -----------------------------------------------------------
 
-MARKER = re.compile(r"(?:Inv|Con|Evt|Mem)(?:NETWORK|PROFESSIONALS|AGENCY|RESTRICTED)")
+MARKER = re.compile(r"(?:Inv|Con|Evt|Mem|Not)(?:NETWORK|PROFESSIONALS|AGENCY|RESTRICTED)")
 
 
 def markers_in(text: str) -> set[str]:
@@ -395,8 +406,13 @@ def concern_markers_of_links(world: ChannelWorld, texts: list[str]) -> set[str]:
     return found
 
 
-def notification_markers(world: ChannelWorld, user: User) -> set[str]:
-    links = list(Notification.objects.filter(user=user).values_list("link", flat=True))
+def notification_markers(
+    world: ChannelWorld, user: User, kinds: tuple[str, ...] | None = None
+) -> set[str]:
+    notifications = Notification.objects.filter(user=user)
+    if kinds is not None:
+        notifications = notifications.filter(kind__in=kinds)
+    links = list(notifications.values_list("link", flat=True))
     return concern_markers_of_links(world, links)
 
 
@@ -404,6 +420,23 @@ def email_markers(world: ChannelWorld, user: User) -> set[str]:
     bodies = list(OutboxMessage.objects.filter(user=user).values_list("body", flat=True))
     found = concern_markers_of_links(world, bodies)
     return found | markers_in(" ".join(bodies))
+
+
+def concern_history_markers(world: ChannelWorld, user: User) -> set[str] | str:
+    """Every entry of every concern's history the user may read, through the API."""
+    concerns = api_markers(world, user, "concerns/")
+    if isinstance(concerns, str):
+        return concerns
+    client = signed_in(user)
+    found: set[str] = set()
+    for name in concerns:
+        record = world.records[name]
+        response = client.get(
+            f"/api/v1/networks/{world.network.pk}/concerns/{record.pk}/updates/"  # type: ignore[attr-defined]
+        )
+        assert response.status_code == 200
+        found |= markers_in(response.content.decode())
+    return found
 
 
 def feed_markers(world: ChannelWorld, user: User) -> set[str]:

@@ -21,6 +21,7 @@ from tests.caregraph.channels import (
     ChannelWorld,
     api_markers,
     channel_world_build,
+    concern_history_markers,
     email_markers,
     expected,
     feed_markers,
@@ -84,6 +85,11 @@ CHANNELS: dict[str, tuple[Reader, tuple[str, ...], Callable[..., object]]] = {
         ("Evt",),
         expected,
     ),
+    "concern_history_api": (
+        concern_history_markers,
+        ("Not",),
+        expected,
+    ),
     "audit_api": (
         lambda w, u: api_markers(w, u, "audit/"),
         ("Mem", "Inv", "Con", "Evt"),
@@ -124,14 +130,17 @@ def test_the_calendar_feed_holds_only_what_each_role_may_see() -> None:
 
 def test_notifications_and_emails_reach_exactly_those_who_may_open_the_concern() -> None:
     """Raising a concern tells everyone who may open it, and nobody else, by any route;
-    the author is not told of their own."""
+    the author is not told of their own. Whatever else anyone is told of (the notes added
+    under concerns) is about a concern they may open."""
     world = channel_world_build()
     for role in ROLES:
         user = world.user(role)
         shown = expected(world, role, ("Con",))
-        want = set() if isinstance(shown, str) or role == "author" else shown
-        assert notification_markers(world, user) == want, role
-        assert email_markers(world, user) <= want, role
+        may_open = set() if isinstance(shown, str) else shown
+        raised = set() if role == "author" else may_open
+        assert notification_markers(world, user, ("concern.raised",)) == raised, role
+        assert notification_markers(world, user) <= may_open, role
+        assert email_markers(world, user) <= may_open, role
         assert not {m for m in email_markers(world, user) if not m.startswith("Con")}, role
 
 
@@ -146,4 +155,4 @@ def test_the_matrix_covers_every_role_kind_and_visibility() -> None:
             if isinstance(seen := expected(world, role, (name[:3],)), set)
         }
         assert outcomes == {True, False} or world.visibility_of[name] == "network", name
-    assert len(CHANNELS) * len(SCENARIOS) == 40
+    assert len(CHANNELS) * len(SCENARIOS) == 44
