@@ -20,7 +20,7 @@ ENV PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     VIRTUAL_ENV=/opt/venv \
     PATH=/opt/venv/bin:$PATH \
-    DJANGO_SETTINGS_MODULE=caregraph.settings \
+    DJANGO_SETTINGS_MODULE=config.settings \
     CAREGRAPH_VAR_DIR=/app/var
 
 RUN groupadd --system --gid 10001 caregraph \
@@ -61,4 +61,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 # The web process, as in the Procfile. exec: uvicorn gets the stop signal, not the shell.
 # No uvicorn access log: it would print full paths and query strings (which can carry names
 # and the secret calendar-feed tokens); the app logs one line per request without them.
-CMD ["sh", "-c", "exec uvicorn caregraph.asgi:application --host 0.0.0.0 --port 8000 --workers ${WEB_WORKERS:-2} --proxy-headers --no-server-header --no-access-log"]
+CMD ["sh", "-c", "exec uvicorn config.asgi:application --host 0.0.0.0 --port 8000 --workers ${WEB_WORKERS:-2} --proxy-headers --no-server-header --no-access-log"]

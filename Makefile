@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 export PATH := $(CURDIR)/$(BIN):$(PATH)
-export DJANGO_SETTINGS_MODULE := caregraph.settings
+export DJANGO_SETTINGS_MODULE := config.settings
 PYTEST_ARGS ?=
 
 .PHONY: run test install assets check lint typecheck pytest stack demo migrate lock clean

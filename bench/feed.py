@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caregraph.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 import django
@@ -42,7 +42,7 @@ STATIC_DIR = Path(tempfile.gettempdir()) / "caregraph-bench-feed"
 # The project's URLs, and the static file beside them: both answered by the same stack.
 urlpatterns = [
     path("bench-static/<path:path>", serve, {"document_root": str(STATIC_DIR)}),
-    path("", include("caregraph.urls")),
+    path("", include("config.urls")),
 ]
 
 

@@ -510,7 +510,7 @@ def main() -> None:
     # Stopped early, it still stops its servers and drops its database on the way out.
     signal.signal(signal.SIGTERM, lambda _signal, _frame: sys.exit(143))
     open_files_raise(2 * (args.idle + max(sizes)) + 1000)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caregraph.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     prefix = f"bench-live-{os.getpid()}"
     os.environ["CHANNEL_PREFIX"] = prefix

@@ -31,7 +31,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.contrib.sessions.backends.base import SessionBase
 from django.http import Http404
 
-from accounts.middleware import session_is_expired
+from accounts.sessions import session_is_expired
 from accounts.two_factor import session_two_factor_shortfall
 from caregraph.models import Network, NetworkEvent, NetworkEventKind
 from caregraph.policy import AnyUser, Viewer, network_get_for_user, records_visible_to

@@ -658,7 +658,7 @@ def audit_rows_visible_to(
 # Two-factor sign-in: who must use it, and whether a credential meets that duty.
 #
 # Every way in asks here each time it is used: a page or an API call on a web session
-# (accounts.middleware), an API token (api.authentication) and a WebSocket, which rides on
+# (config.middleware), an API token (api.authentication) and a WebSocket, which rides on
 # the session (caregraph.consumers, accounts.consumers). A credential is checked when it is
 # used, not only when it was issued, so a user who becomes agency staff, or whose
 # authenticator app is removed, is held to the duty at their next request.

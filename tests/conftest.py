@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from caregraph.celery import app as celery_app
+from config.celery import app as celery_app
 from tests import services
 
 

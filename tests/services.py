@@ -83,7 +83,7 @@ def database_url(settings_dict: Mapping[str, object]) -> str:
 def child_env(database: str, **extra: str) -> dict[str, str]:
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "caregraph.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": database,
         "CAREGRAPH_MODE": "embedded",
         "DEBUG": "0",
@@ -129,7 +129,7 @@ def asgi_server_start(env: dict[str, str], *, workers: int = 1) -> tuple[Process
             sys.executable,
             "-m",
             "uvicorn",
-            "caregraph.asgi:application",
+            "config.asgi:application",
             "--host",
             "127.0.0.1",
             "--port",

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from accounts.middleware import SESSION_SEEN_KEY, SESSION_STARTED_KEY
+from accounts.sessions import SESSION_SEEN_KEY, SESSION_STARTED_KEY
 from accounts.tasks import session_clear_expired_task
 from tests.factories import UserFactory
 

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.tasks import session_clear_expired_task
-from caregraph.celery import app as celery_app
+from config.celery import app as celery_app
 from tests import services
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
@@ -29,7 +29,7 @@ def worker(test_database_url: str) -> Iterator[str]:
             "-m",
             "celery",
             "-A",
-            "caregraph",
+            "config",
             "worker",
             "--pool",
             "solo",

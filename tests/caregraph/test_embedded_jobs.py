@@ -36,7 +36,7 @@ def test_beat_and_worker_run_periodic_jobs_without_redis(
             "-m",
             "celery",
             "-A",
-            "caregraph",
+            "config",
             "worker",
             "--beat",
             "--pool",

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from django.test import Client
 
-from caregraph.logging import structured_formatter
+from config.logging import structured_formatter
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ every second that leaves no grace to the after-commit send.
 
 import os
 
-from caregraph.settings import *  # noqa: F403
+from config.settings import *  # noqa: F403
 
 OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "300"))
 OUTBOX_SWEEP_GRACE_SECONDS = 0

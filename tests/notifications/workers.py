@@ -12,7 +12,7 @@ from pathlib import Path
 
 import redis
 
-from caregraph.celery import app as celery_app
+from config.celery import app as celery_app
 from tests import services
 
 
@@ -63,7 +63,7 @@ class Celery:
 
     def _start(self, args: list[str], name: str) -> services.Process:
         process = services.Process(
-            [sys.executable, "-m", "celery", "-A", "caregraph", *args],
+            [sys.executable, "-m", "celery", "-A", "config", *args],
             self.env,
             name=f"{self.queue}-{name}",
         )

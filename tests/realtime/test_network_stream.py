@@ -268,7 +268,7 @@ def test_a_socket_open_longer_than_group_membership_lasts_keeps_receiving(
     cookie = session_cookie(coordinator)
 
     async def scenario() -> Frame:
-        from caregraph.asgi import application
+        from config.asgi import application
 
         communicator = WebsocketCommunicator(
             application,

@@ -8,7 +8,7 @@ from django.test import Client
 
 from accounts.models import User
 from agencies.models import StaffMembership, StaffRole
-from caregraph.management.commands.demo_data import DEMO_PASSWORD
+from demo.management.commands.demo_data import DEMO_PASSWORD
 from caregraph.models import Identifier, Network
 from caregraph.policy import networks_visible_to
 

@@ -79,10 +79,11 @@ INSTALLED_APPS = [
     "notifications",
     "api",
     "frontend",
+    "demo",
 ]
 
 MIDDLEWARE = [
-    "caregraph.middleware.RequestIdMiddleware",
+    "config.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "servestatic.middleware.ServeStaticMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -90,17 +91,17 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "accounts.middleware.SessionLifetimeMiddleware",
+    "config.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "accounts.middleware.RequireMfaMiddleware",
+    "config.middleware.RequireMfaMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "caregraph.urls"
-WSGI_APPLICATION = "caregraph.wsgi.application"
-ASGI_APPLICATION = "caregraph.asgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
 
 TEMPLATES = [
     {
@@ -124,7 +125,7 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'caregraph.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["ENGINE"] = "caregraph.db.sqlite3"  # flush may empty the audit table
+    DATABASES["default"]["ENGINE"] = "config.db.sqlite3"  # flush may empty the audit table
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
@@ -444,6 +445,6 @@ PHONENUMBER_DEFAULT_REGION = "GB"
 LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "console")
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING_CONFIG = None
-from caregraph.logging import logging_configure  # noqa: E402
+from config.logging import logging_configure  # noqa: E402
 
 logging_configure(json_lines=LOG_FORMAT == "json", level=LOG_LEVEL)

@@ -2,7 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from caregraph.health import ReadinessView, healthz
+from config.health import ReadinessView, healthz
 
 # The admin signs in through allauth, so operators meet the same lockout and two-factor step.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]

@@ -1,37 +1,55 @@
-"""Session lifetime, and the two-factor duty (caregraph.policy) for web sessions."""
+"""The project's middleware: request ids and one log line per request (without personal
+data), session lifetime, and the two-factor duty (`caregraph.policy`) for web sessions."""
 
+import re
 import time
+import uuid
 from collections.abc import Callable
 from urllib.parse import urlencode
 
+import structlog
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.messages import info
-from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from accounts.sessions import session_is_expired, session_seen
 from accounts.two_factor import session_two_factor_shortfall
 from caregraph.policy import TwoFactorShortfall
 
-SESSION_STARTED_KEY = "caregraph_started_at"
-SESSION_SEEN_KEY = "caregraph_seen_at"
-# Write the last-seen time at most this often, so reads do not each save the session.
-SEEN_RESOLUTION_SECONDS = 60
+logger = structlog.get_logger("caregraph.request")
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# Accept an id from a trusted proxy only when it cannot smuggle anything into the logs.
+SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
-def session_is_expired(*, session: SessionBase, now: float | None = None) -> bool:
-    """A session ends after SESSION_IDLE_SECONDS unused or SESSION_ABSOLUTE_SECONDS in all."""
-    now = time.time() if now is None else now
-    started = session.get(SESSION_STARTED_KEY)
-    seen = session.get(SESSION_SEEN_KEY)
-    if started is None or seen is None:
-        return False
-    return (
-        now - seen > settings.SESSION_IDLE_SECONDS
-        or now - started > settings.SESSION_ABSOLUTE_SECONDS
-    )
+class RequestIdMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        offered = request.headers.get(REQUEST_ID_HEADER, "")
+        request_id = offered if SAFE_REQUEST_ID.match(offered) else uuid.uuid4().hex
+        request.request_id = request_id  # type: ignore[attr-defined]
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        started = time.perf_counter()
+        response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = request_id
+        match = getattr(request, "resolver_match", None)
+        logger.info(
+            "request",
+            method=request.method,
+            # The route pattern, not the path: paths and query strings may carry names.
+            route=match.route if match else None,
+            status=response.status_code,
+            duration_ms=round((time.perf_counter() - started) * 1000, 1),
+            user_id=getattr(getattr(request, "user", None), "pk", None),
+        )
+        return response
 
 
 class SessionLifetimeMiddleware:
@@ -50,9 +68,7 @@ class SessionLifetimeMiddleware:
                     )
                 info(request, "You were signed out because your session ended. Sign in again.")
                 return redirect(f"{reverse('account_login')}?next={request.path}")
-            request.session.setdefault(SESSION_STARTED_KEY, now)
-            if now - request.session.get(SESSION_SEEN_KEY, 0) > SEEN_RESOLUTION_SECONDS:
-                request.session[SESSION_SEEN_KEY] = now
+            session_seen(session=request.session, now=now)
         return self.get_response(request)
 
 
