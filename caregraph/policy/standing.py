@@ -1,0 +1,296 @@
+"""Agency staff, the agencies involved in a network now, and each user's standing in the
+networks they may see."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from agencies.models import Agency, Involvement, StaffMembership, StaffRole
+from caregraph.models import (
+    Membership,
+    MembershipStatus,
+    Network,
+)
+from caregraph.policy.audiences import AnyUser, Viewer, record_audiences
+
+# --- Agency staff ---------------------------------------------------------------------------
+
+MATCH_REVIEWER_ROLES = (StaffRole.SAFEGUARDING_LEAD, StaffRole.AGENCY_ADMIN)
+
+
+def _staff(user: AnyUser) -> QuerySet[StaffMembership]:
+    if not user.is_authenticated or user.pk is None:
+        return StaffMembership.objects.none()
+    return StaffMembership.objects.filter(user_id=user.pk, is_active=True)
+
+
+def user_is_agency_staff(*, user: AnyUser) -> bool:
+    """Active staff of any agency: they register people, ask to join networks, see staff
+    lists, act as professionals, and must use two-factor sign-in. The one test of it."""
+    return _staff(user).exists()
+
+
+def user_may_register_people(*, user: AnyUser) -> bool:
+    return user_is_agency_staff(user=user)
+
+
+def user_may_review_matches(*, user: AnyUser) -> bool:
+    """Safeguarding leads and agency admins review possible matches; nobody else does."""
+    return _staff(user).filter(role__in=MATCH_REVIEWER_ROLES).exists()
+
+
+def user_is_safeguarding_lead(*, user: AnyUser) -> bool:
+    return _staff(user).filter(role=StaffRole.SAFEGUARDING_LEAD).exists()
+
+
+def user_agency_list(*, user: AnyUser) -> list[Agency]:
+    """The agencies the user works for now, by name; empty for family, friends and the
+    person."""
+    return list(
+        Agency.objects.filter(pk__in=_staff(user).values("agency_id")).order_by("name", "pk")
+    )
+
+
+def user_acting_agency(*, user: AnyUser, agency: Agency | None = None) -> Agency | None:
+    """The agency a professional acts for outside any one network (registering someone,
+    asking to join): the one named, which must be theirs, or their first. None for anyone
+    who is not agency staff."""
+    staff = _staff(user).select_related("agency")
+    if agency is not None:
+        if not staff.filter(agency=agency).exists():
+            raise ValidationError({"agency": ["You can only act for an agency you work for"]})
+        return agency
+    first = staff.order_by("pk").first()
+    return first.agency if first else None
+
+
+def agency_staff_may_be_listed(*, user: AnyUser) -> bool:
+    """Agency staff find colleagues of other agencies; nobody else sees staff lists."""
+    return user_is_agency_staff(user=user)
+
+
+# --- Agencies involved now ------------------------------------------------------------------
+
+
+def involvement_open_now(*, prefix: str = "", today: datetime.date | None = None) -> Q:
+    """Involvement that is open today: no end date, or one today or ahead."""
+    today = today or timezone.localdate()
+    return Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gte": today})
+
+
+def involvement_is_open(involvement: Involvement, *, today: datetime.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return involvement.ended_on is None or involvement.ended_on >= today
+
+
+def involved_agency_ids_by_network(network_ids: Iterable[int]) -> dict[int, set[int]]:
+    """For each network, the agencies involved now: open involvement, or a member acting."""
+    network_ids = list(network_ids)
+    involved: dict[int, set[int]] = {network_id: set() for network_id in network_ids}
+    rows = list(
+        Involvement.objects.filter(network_id__in=network_ids)
+        .filter(involvement_open_now())
+        .values_list("network_id", "agency_id")
+    ) + list(
+        Membership.objects.filter(
+            network_id__in=network_ids, status=MembershipStatus.ACTIVE, agency__isnull=False
+        ).values_list("network_id", "agency_id")
+    )
+    for network_id, agency_id in rows:
+        involved[network_id].add(agency_id)
+    return involved
+
+
+def networks_involving(agency_ids: QuerySet[Any, Any] | Iterable[int], *, field: str = "pk") -> Q:
+    """A Q on networks (by `field`) where one of the agencies is involved now."""
+    if not isinstance(agency_ids, QuerySet):
+        agency_ids = list(agency_ids)
+    via_involvement = Involvement.objects.filter(
+        network_id=OuterRef(field), agency_id__in=agency_ids
+    ).filter(involvement_open_now())
+    via_member = Membership.objects.filter(
+        network_id=OuterRef(field), status=MembershipStatus.ACTIVE, agency_id__in=agency_ids
+    )
+    return Q(Exists(via_involvement)) | Q(Exists(via_member))
+
+
+# --- Networks and each user's standing in them ----------------------------------------------
+
+
+def _lead_agency_ids(user: AnyUser) -> QuerySet[StaffMembership, Any]:
+    return _staff(user).filter(role=StaffRole.SAFEGUARDING_LEAD).values("agency_id")
+
+
+def networks_reviewed_by(*, user: AnyUser) -> QuerySet[Network]:
+    """Networks the user reviews as a safeguarding lead of an agency involved in them."""
+    if not user.is_authenticated:
+        return Network.objects.none()
+    return Network.objects.filter(networks_involving(_lead_agency_ids(user)))
+
+
+def networks_visible_to(*, user: AnyUser) -> QuerySet[Network]:
+    """Networks where the user is an active member or a safeguarding lead of an involved agency."""
+    if not user.is_authenticated:
+        return Network.objects.none()
+    member = Membership.objects.filter(
+        network_id=OuterRef("pk"), user_id=user.pk, status=MembershipStatus.ACTIVE
+    )
+    return Network.objects.filter(Q(Exists(member)) | networks_involving(_lead_agency_ids(user)))
+
+
+def _viewer_make(
+    *,
+    user_id: int,
+    network_id: int,
+    membership: Membership | None,
+    staff: list[tuple[int, str]],
+    involved: set[int],
+) -> Viewer | None:
+    lead_agency_ids = {
+        agency_id for agency_id, role in staff if role == StaffRole.SAFEGUARDING_LEAD
+    }
+    reviewing = frozenset(lead_agency_ids & involved)
+    if membership is None and not reviewing:
+        return None
+    agency_ids = {agency_id for agency_id, _ in staff}
+    if membership is not None and membership.agency_id:
+        agency_ids.add(membership.agency_id)
+    return Viewer(
+        user_id=user_id,
+        network_id=network_id,
+        membership=membership,
+        agency_ids=frozenset(agency_ids),
+        reviewing_lead_agency_ids=reviewing,
+    )
+
+
+def viewers_for_user(*, user: AnyUser, networks: list[Network]) -> dict[int, Viewer]:
+    """The user's standing in each of several networks, in four queries however many.
+
+    Networks the user may not see are left out of the answer.
+    """
+    if not user.is_authenticated or user.pk is None or not networks:
+        return {}
+    network_ids = [network.pk for network in networks]
+    memberships = {
+        membership.network_id: membership
+        for membership in Membership.objects.filter(
+            network_id__in=network_ids, user_id=user.pk, status=MembershipStatus.ACTIVE
+        ).select_related("agency")
+    }
+    staff = list(_staff(user).values_list("agency_id", "role"))
+    is_lead = any(role == StaffRole.SAFEGUARDING_LEAD for _, role in staff)
+    involved = involved_agency_ids_by_network(network_ids) if is_lead else {}
+    viewers = {}
+    for network_id in network_ids:
+        found = _viewer_make(
+            user_id=user.pk,
+            network_id=network_id,
+            membership=memberships.get(network_id),
+            staff=staff,
+            involved=involved.get(network_id, set()),
+        )
+        if found is not None:
+            viewers[network_id] = found
+    return viewers
+
+
+def viewer_for(*, user: AnyUser, network: Network) -> Viewer | None:
+    """The user's standing in the network, or None when they may not see it at all."""
+    return viewers_for_user(user=user, networks=[network]).get(network.pk)
+
+
+def network_get_for_user(*, user: AnyUser, network_id: int | str) -> tuple[Network, Viewer]:
+    """The network and the user's standing in it; 404 for "not there" and "not yours" alike."""
+    try:
+        network = Network.objects.select_related("person").get(pk=int(network_id))
+    except (Network.DoesNotExist, ValueError, TypeError, OverflowError) as missing:
+        raise Http404("No such network") from missing
+    viewer = viewer_for(user=user, network=network)
+    if viewer is None:
+        raise Http404("No such network")
+    return network, viewer
+
+
+def network_viewers(*, network_id: int) -> dict[int, Viewer]:
+    """Everyone with a standing in the network (active members and reviewing safeguarding
+    leads) and that standing, by user id, in three queries however many."""
+    memberships = {
+        membership.user_id: membership
+        for membership in Membership.objects.filter(
+            network_id=network_id, status=MembershipStatus.ACTIVE
+        )
+    }
+    involved = involved_agency_ids_by_network([network_id])[network_id]
+    staff: dict[int, list[tuple[int, str]]] = {}
+    rows = StaffMembership.objects.filter(is_active=True).filter(
+        Q(user_id__in=list(memberships))
+        | Q(agency_id__in=involved, role=StaffRole.SAFEGUARDING_LEAD)
+    )
+    for user_id, agency_id, role in rows.values_list("user_id", "agency_id", "role"):
+        staff.setdefault(user_id, []).append((agency_id, role))
+    viewers = {}
+    for user_id in set(memberships) | set(staff):
+        found = _viewer_make(
+            user_id=user_id,
+            network_id=network_id,
+            membership=memberships.get(user_id),
+            staff=staff.get(user_id, []),
+            involved=involved,
+        )
+        if found is not None:
+            viewers[user_id] = found
+    return viewers
+
+
+def lead_viewer_for(*, user: AnyUser) -> Viewer | None:
+    """The standing a safeguarding lead has in every network they review, for reads across
+    networks (the dashboard): in each such network `viewer_for` makes them a reviewing lead
+    and a professional of the agencies they work for. None for anyone else."""
+    if not user.is_authenticated or user.pk is None:
+        return None
+    staff = list(_staff(user).values_list("agency_id", "role"))
+    lead_agency_ids = frozenset(a for a, role in staff if role == StaffRole.SAFEGUARDING_LEAD)
+    if not lead_agency_ids:
+        return None
+    return Viewer(
+        user_id=user.pk,
+        network_id=0,
+        membership=None,
+        agency_ids=frozenset(a for a, _role in staff),
+        reviewing_lead_agency_ids=lead_agency_ids,
+    )
+
+
+def reviewing_lead_ids(*, network: Network) -> set[int]:
+    """Safeguarding leads of the agencies involved in a network."""
+    return set(
+        StaffMembership.objects.filter(
+            role=StaffRole.SAFEGUARDING_LEAD,
+            is_active=True,
+            agency_id__in=involved_agency_ids_by_network([network.pk])[network.pk],
+        ).values_list("user_id", flat=True)
+    )
+
+
+def users_who_may_see(
+    *, network: Network, visibility: str, author_id: int | None, author_agency_id: int | None
+) -> set[int]:
+    """The ids of every user with a standing in the network who may see a record of this
+    visibility: the same audiences as `visibility_filter`, turned round. Used to address
+    notifications and invitations, so nobody is told of a record they could not open."""
+    audiences = record_audiences(
+        visibility=visibility, author_id=author_id, author_agency_id=author_agency_id
+    )
+    return {
+        user_id
+        for user_id, viewer in network_viewers(network_id=network.pk).items()
+        if viewer.audiences & audiences
+    }
