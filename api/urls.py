@@ -6,7 +6,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from agencies import api as agencies_api
 from api.auth import AuthTokenApi
 from api.errors import api_not_found
-from calendars import api as calendars_api
+from calendars.api import events as event_api
+from calendars.api import tasks as task_api
 from caregraph.api import members as member_api
 from caregraph.api import networks as network_api
 from caregraph.api import people as person_api
@@ -129,37 +130,37 @@ v1 = [
     path("alerts/", concerns_api.AlertListApi.as_view(), name="alert_list"),
     path(
         "networks/<int:network_id>/events/",
-        calendars_api.NetworkEventListApi.as_view(),
+        event_api.NetworkEventListApi.as_view(),
         name="network_event_list",
     ),
     path(
         "networks/<int:network_id>/events/<int:event_id>/",
-        calendars_api.NetworkEventDetailApi.as_view(),
+        event_api.NetworkEventDetailApi.as_view(),
         name="network_event_detail",
     ),
     path(
         "networks/<int:network_id>/events/<int:event_id>/attendance/",
-        calendars_api.NetworkEventAttendanceApi.as_view(),
+        event_api.NetworkEventAttendanceApi.as_view(),
         name="network_event_attendance",
     ),
     path(
         "networks/<int:network_id>/tasks/",
-        calendars_api.NetworkTaskListApi.as_view(),
+        task_api.NetworkTaskListApi.as_view(),
         name="network_task_list",
     ),
     path(
         "networks/<int:network_id>/tasks/<int:task_id>/claim/",
-        calendars_api.NetworkTaskClaimApi.as_view(),
+        task_api.NetworkTaskClaimApi.as_view(),
         name="network_task_claim",
     ),
     path(
         "networks/<int:network_id>/tasks/<int:task_id>/release/",
-        calendars_api.NetworkTaskReleaseApi.as_view(),
+        task_api.NetworkTaskReleaseApi.as_view(),
         name="network_task_release",
     ),
     path(
         "networks/<int:network_id>/tasks/<int:task_id>/complete/",
-        calendars_api.NetworkTaskCompleteApi.as_view(),
+        task_api.NetworkTaskCompleteApi.as_view(),
         name="network_task_complete",
     ),
 ]
