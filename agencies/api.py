@@ -25,14 +25,13 @@ from agencies.models import (
 )
 from agencies.services import involvement_create, involvement_update
 from api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
-from api.views import ApiView, audit_api_read, error_responses
+from api.views import ApiView, NetworkApiView, error_responses, signed_in_user
 from caregraph import selectors
 from caregraph.models import Visibility
 from caregraph.policy import (
     agency_staff_may_be_listed,
     involvement_is_open,
     involvement_open_now,
-    network_get_for_user,
     record_get_for_viewer,
 )
 from caregraph.serializers import AgencySummarySerializer, UserSummarySerializer
@@ -194,7 +193,7 @@ class InvolvementFilter(django_filters.FilterSet):
         return queryset.filter(open_now) if value else queryset.exclude(open_now)
 
 
-class NetworkInvolvementListApi(ApiView):
+class NetworkInvolvementListApi(NetworkApiView):
     """Which agencies are involved, who leads and how to reach them."""
 
     queryset = Involvement.objects.none()  # for the schema; the policy gives the real one
@@ -205,18 +204,14 @@ class NetworkInvolvementListApi(ApiView):
         operation_id="network_involvement_list",
         responses={200: InvolvementSerializer(many=True), **error_responses(400, 404)},
     )
-    def get(self, request: Request, network_id: int) -> Response:
+    def get(self, request: Request, **kwargs: object) -> Response:
         """Agency involvement you may see."""
-        network, viewer = network_get_for_user(user=request.user, network_id=network_id)
-        involvements = self.filter_queryset(selectors.involvement_list(viewer=viewer))
-        response = self.paginated_response(involvements, InvolvementSerializer)
-        audit_api_read(
-            request,
+        return self.audited_page(
+            self.filter_queryset(selectors.involvement_list(viewer=self.viewer)),
+            InvolvementSerializer,
             summary="Viewed agency involvement",
             object_type="involvement",
-            network=network,
         )
-        return response
 
     @extend_schema(
         operation_id="network_involvement_create",
@@ -225,39 +220,42 @@ class NetworkInvolvementListApi(ApiView):
         responses={201: InvolvementSerializer, **error_responses(400, 403, 404, 422)},
     )
     @idempotent
-    def post(self, request: Request, network_id: int) -> Response:
+    def post(self, request: Request, **kwargs: object) -> Response:
         """Record an agency's involvement (professionals)."""
-        network, viewer = network_get_for_user(user=request.user, network_id=network_id)
         given = InvolvementWriteSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         involvement = involvement_create(
-            network=network,
-            viewer=viewer,
-            created_by=request.user,  # type: ignore[arg-type]
+            network=self.network,
+            viewer=self.viewer,
+            created_by=signed_in_user(request),
             **given.validated_data,
         )
         return Response(InvolvementSerializer(involvement).data, status=status.HTTP_201_CREATED)
 
 
-class NetworkInvolvementDetailApi(ApiView):
+class NetworkInvolvementDetailApi(NetworkApiView):
     """One agency's involvement with the person."""
+
+    involvement: Involvement
+
+    def record_resolve(self) -> None:
+        self.involvement = record_get_for_viewer(
+            selectors.involvement_list(viewer=self.viewer),
+            viewer=self.viewer,
+            record_id=self.kwargs["involvement_id"],
+        )
 
     @extend_schema(
         operation_id="network_involvement_get",
         responses={200: InvolvementSerializer, **error_responses(404)},
     )
-    def get(self, request: Request, network_id: int, involvement_id: int) -> Response:
+    def get(self, request: Request, **kwargs: object) -> Response:
         """One agency's involvement."""
-        network, viewer = network_get_for_user(user=request.user, network_id=network_id)
-        involvement = record_get_for_viewer(
-            selectors.involvement_list(viewer=viewer), viewer=viewer, record_id=involvement_id
-        )
-        audit_api_read(
-            request,
+        involvement = self.involvement
+        self.audit_read(
             summary=f"Viewed {involvement.agency}'s involvement",
             object_type="involvement",
             object_id=involvement.pk,
-            network=network,
         )
         return Response(InvolvementSerializer(involvement).data)
 
@@ -266,22 +264,18 @@ class NetworkInvolvementDetailApi(ApiView):
         request=InvolvementUpdateSerializer,
         responses={200: InvolvementSerializer, **error_responses(400, 403, 404)},
     )
-    def patch(self, request: Request, network_id: int, involvement_id: int) -> Response:
+    def patch(self, request: Request, **kwargs: object) -> Response:
         """Change an involvement (professionals): send only what changes."""
-        _network, viewer = network_get_for_user(user=request.user, network_id=network_id)
-        involvement = record_get_for_viewer(
-            selectors.involvement_list(viewer=viewer), viewer=viewer, record_id=involvement_id
-        )
         given = InvolvementUpdateSerializer(data=request.data, partial=True)
         given.is_valid(raise_exception=True)
         values: dict[str, Any] = {
-            field: getattr(involvement, field) for field in INVOLVEMENT_EDITABLE_FIELDS
+            field: getattr(self.involvement, field) for field in INVOLVEMENT_EDITABLE_FIELDS
         }
         values.update(given.validated_data)
         involvement = involvement_update(
-            involvement=involvement,
-            viewer=viewer,
-            updated_by=request.user,  # type: ignore[arg-type]
+            involvement=self.involvement,
+            viewer=self.viewer,
+            updated_by=signed_in_user(request),
             **values,
         )
         return Response(InvolvementSerializer(involvement).data)

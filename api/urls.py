@@ -6,8 +6,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from agencies import api as agencies_api
 from api.auth import AuthTokenApi
 from api.errors import api_not_found
-from calendars import api as calendars_api
-from caregraph import api as caregraph_api
+from calendars.api import events as event_api
+from calendars.api import tasks as task_api
+from caregraph.api import members as member_api
+from caregraph.api import networks as network_api
+from caregraph.api import people as person_api
 from concerns import api as concerns_api
 
 
@@ -19,52 +22,52 @@ class ApiDocsView(SpectacularSwaggerSplitView):
 
 v1 = [
     path("auth/token/", AuthTokenApi.as_view(), name="auth_token"),
-    path("people/", caregraph_api.PersonListApi.as_view(), name="person_list"),
-    path("people/<int:person_id>/", caregraph_api.PersonDetailApi.as_view(), name="person_detail"),
+    path("people/", person_api.PersonListApi.as_view(), name="person_list"),
+    path("people/<int:person_id>/", person_api.PersonDetailApi.as_view(), name="person_detail"),
     path(
         "people/<int:person_id>/identifiers/",
-        caregraph_api.PersonIdentifierListApi.as_view(),
+        person_api.PersonIdentifierListApi.as_view(),
         name="person_identifier_list",
     ),
-    path("networks/", caregraph_api.NetworkListApi.as_view(), name="network_list"),
+    path("networks/", network_api.NetworkListApi.as_view(), name="network_list"),
     path(
         "networks/<int:network_id>/",
-        caregraph_api.NetworkDetailApi.as_view(),
+        network_api.NetworkDetailApi.as_view(),
         name="network_detail",
     ),
     path(
         "networks/<int:network_id>/members/",
-        caregraph_api.NetworkMemberListApi.as_view(),
+        member_api.NetworkMemberListApi.as_view(),
         name="network_member_list",
     ),
     path(
         "networks/<int:network_id>/members/<int:membership_id>/",
-        caregraph_api.NetworkMemberDetailApi.as_view(),
+        member_api.NetworkMemberDetailApi.as_view(),
         name="network_member_detail",
     ),
     path(
         "networks/<int:network_id>/invitations/",
-        caregraph_api.NetworkInvitationListApi.as_view(),
+        member_api.NetworkInvitationListApi.as_view(),
         name="network_invitation_list",
     ),
     path(
         "networks/<int:network_id>/invitations/<int:invitation_id>/",
-        caregraph_api.NetworkInvitationDetailApi.as_view(),
+        member_api.NetworkInvitationDetailApi.as_view(),
         name="network_invitation_detail",
     ),
     path(
         "networks/<int:network_id>/join-requests/",
-        caregraph_api.NetworkJoinRequestListApi.as_view(),
+        member_api.NetworkJoinRequestListApi.as_view(),
         name="network_join_request_list",
     ),
     path(
         "networks/<int:network_id>/join-requests/<int:join_request_id>/approve/",
-        caregraph_api.NetworkJoinRequestApproveApi.as_view(),
+        member_api.NetworkJoinRequestApproveApi.as_view(),
         name="network_join_request_approve",
     ),
     path(
         "networks/<int:network_id>/join-requests/<int:join_request_id>/decline/",
-        caregraph_api.NetworkJoinRequestDeclineApi.as_view(),
+        member_api.NetworkJoinRequestDeclineApi.as_view(),
         name="network_join_request_decline",
     ),
     path(
@@ -79,7 +82,7 @@ v1 = [
     ),
     path(
         "networks/<int:network_id>/audit/",
-        caregraph_api.NetworkAuditListApi.as_view(),
+        network_api.NetworkAuditListApi.as_view(),
         name="network_audit_list",
     ),
     path("agencies/", agencies_api.AgencyListApi.as_view(), name="agency_list"),
@@ -127,37 +130,37 @@ v1 = [
     path("alerts/", concerns_api.AlertListApi.as_view(), name="alert_list"),
     path(
         "networks/<int:network_id>/events/",
-        calendars_api.NetworkEventListApi.as_view(),
+        event_api.NetworkEventListApi.as_view(),
         name="network_event_list",
     ),
     path(
         "networks/<int:network_id>/events/<int:event_id>/",
-        calendars_api.NetworkEventDetailApi.as_view(),
+        event_api.NetworkEventDetailApi.as_view(),
         name="network_event_detail",
     ),
     path(
         "networks/<int:network_id>/events/<int:event_id>/attendance/",
-        calendars_api.NetworkEventAttendanceApi.as_view(),
+        event_api.NetworkEventAttendanceApi.as_view(),
         name="network_event_attendance",
     ),
     path(
         "networks/<int:network_id>/tasks/",
-        calendars_api.NetworkTaskListApi.as_view(),
+        task_api.NetworkTaskListApi.as_view(),
         name="network_task_list",
     ),
     path(
         "networks/<int:network_id>/tasks/<int:task_id>/claim/",
-        calendars_api.NetworkTaskClaimApi.as_view(),
+        task_api.NetworkTaskClaimApi.as_view(),
         name="network_task_claim",
     ),
     path(
         "networks/<int:network_id>/tasks/<int:task_id>/release/",
-        calendars_api.NetworkTaskReleaseApi.as_view(),
+        task_api.NetworkTaskReleaseApi.as_view(),
         name="network_task_release",
     ),
     path(
         "networks/<int:network_id>/tasks/<int:task_id>/complete/",
-        calendars_api.NetworkTaskCompleteApi.as_view(),
+        task_api.NetworkTaskCompleteApi.as_view(),
         name="network_task_complete",
     ),
 ]

@@ -1,10 +1,14 @@
-"""What every API view shares: no caching of personal data, and auditing of reads."""
+"""What every API view shares: no caching of personal data, and auditing of reads; and the
+base of the endpoints that act in one network, which find the network and the user's
+standing in it once, through the policy, before their handler runs."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.cache import patch_cache_control
 from drf_spectacular.utils import OpenApiResponse
@@ -16,6 +20,7 @@ from rest_framework.serializers import BaseSerializer
 from accounts.models import User
 from api.errors import ErrorsSerializer
 from caregraph.models import AuditAction, AuditEvent, Network, Person
+from caregraph.policy import Viewer, network_get_for_user
 from caregraph.services.audit import audit_record
 
 API_CHANNEL = "api"
@@ -57,7 +62,7 @@ class ApiView(GenericAPIView):  # type: ignore[type-arg]
 
     def paginated_response(
         self,
-        queryset: QuerySet[Any],
+        queryset: QuerySet[Any] | Sequence[Any],
         serializer_class: type[BaseSerializer[Any]],
         *,
         context_of: Callable[[list[Any]], dict[str, Any]] | None = None,
@@ -65,7 +70,7 @@ class ApiView(GenericAPIView):  # type: ignore[type-arg]
         """One page of the queryset, with count, next and previous. `context_of` gives the
         serializer what it needs to know about the page's rows as a whole (such as whom the
         reader may not know is involved: see `caregraph.serializers.UserSummarySerializer`)."""
-        page = self.paginate_queryset(queryset) or []
+        page = self.paginate_queryset(queryset) or []  # type: ignore[arg-type]  # a list pages too
         context = context_of(page) if context_of else {}
         return self.get_paginated_response(serializer_class(page, many=True, context=context).data)
 
@@ -92,3 +97,103 @@ def audit_api_read(
         request=request._request,
         channel=API_CHANNEL,
     )
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """What one method of an endpoint asks of the user's standing in the network: a
+    permission of `caregraph.policy.Viewer` (such as ``"may_manage_members"``), and the
+    plain-English refusal (403) for those who may see the network but not do this."""
+
+    permission: str
+    refusal: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(getattr(Viewer, self.permission, None), property):
+            raise TypeError(f"Viewer has no permission {self.permission!r}")
+
+
+def coordinators_only(doing: str) -> Requirement:
+    return Requirement("may_manage_members", f"Only a coordinator of this network can {doing}")
+
+
+class ViewerApiView(ApiView):
+    """Base of the endpoints that act in one network as one user (Sentry's endpoint bases
+    are the model). Before the handler runs, and so before the body is read or anything is
+    written, `initial` finds what the URL names and the user's standing there through the
+    policy (`viewer_resolve`: the same 404 for "not there" and "not yours"), answers 403 when
+    the method `requires` what the standing does not allow, and lets the endpoint find the
+    one record its URL names (`record_resolve`, through the app's selectors). The handler
+    then reads `self.viewer` and what the subclass found; none of them decides access.
+
+    Methods in `methods_for_outsiders` are for people outside the network (asking to join
+    it): nothing is resolved for them and their handler finds what it needs itself.
+    """
+
+    requires: ClassVar[Mapping[str, Requirement]] = {}
+    methods_for_outsiders: ClassVar[frozenset[str]] = frozenset()
+    viewer: Viewer
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # authentication first: 401 before 404
+        method = "GET" if request.method == "HEAD" else (request.method or "")
+        if not self._answers(method) or method in self.methods_for_outsiders:
+            return
+        self.viewer = self.viewer_resolve(request, **kwargs)
+        requirement = self.requires.get(method)
+        if requirement is not None and not getattr(self.viewer, requirement.permission):
+            raise PermissionDenied(requirement.refusal)
+        self.record_resolve()
+
+    def _answers(self, method: str) -> bool:
+        """Whether a handler of ours answers the method (OPTIONS and a 405 are DRF's)."""
+        name = method.lower()
+        return name in self.http_method_names and name != "options" and hasattr(self, name)
+
+    def viewer_resolve(self, request: Request, **kwargs: Any) -> Viewer:
+        """Finds what the URL names and the user's standing there, or raises 404."""
+        raise NotImplementedError
+
+    def record_resolve(self) -> None:
+        """Finds the one record the URL names (`self.kwargs`), for those that name one."""
+
+    def audit_read(self, *, summary: str, object_type: str, object_id: object = "") -> None:
+        """Records a read in the audit trail of the person at the centre."""
+        raise NotImplementedError
+
+    def audited_page(
+        self,
+        queryset: QuerySet[Any] | Sequence[Any],
+        serializer_class: type[BaseSerializer[Any]],
+        *,
+        summary: str,
+        object_type: str,
+        object_id: object = "",
+        context_of: Callable[[list[Any]], dict[str, Any]] | None = None,
+    ) -> Response:
+        """One page of the queryset, serialized (see `paginated_response`), then audited."""
+        response = self.paginated_response(queryset, serializer_class, context_of=context_of)
+        self.audit_read(summary=summary, object_type=object_type, object_id=object_id)
+        return response
+
+
+class NetworkApiView(ViewerApiView):
+    """Base of the endpoints under ``/networks/<network_id>/``: the handler reads
+    `self.network` and `self.viewer`, found by `caregraph.policy.network_get_for_user`."""
+
+    network: Network
+
+    def viewer_resolve(self, request: Request, **kwargs: Any) -> Viewer:
+        self.network, viewer = network_get_for_user(
+            user=request.user, network_id=kwargs["network_id"]
+        )
+        return viewer
+
+    def audit_read(self, *, summary: str, object_type: str, object_id: object = "") -> None:
+        audit_api_read(
+            self.request,
+            summary=summary,
+            object_type=object_type,
+            object_id=object_id,
+            network=self.network,
+        )

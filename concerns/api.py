@@ -14,14 +14,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
-from api.views import ApiView, audit_api_read, error_responses, signed_in_user
+from api.views import ApiView, NetworkApiView, audit_api_read, error_responses, signed_in_user
 from caregraph.models import Visibility
-from caregraph.policy import (
-    Viewer,
-    network_get_for_user,
-    people_hidden_from,
-    user_is_safeguarding_lead,
-)
+from caregraph.policy import Viewer, people_hidden_from, user_is_safeguarding_lead
 from caregraph.serializers import AgencySummarySerializer, UserSummarySerializer
 from concerns import selectors
 from concerns.models import (
@@ -193,14 +188,19 @@ def _concern_url(concern: Concern) -> str:
     return f"{API_ROOT}/networks/{concern.network_id}/concerns/{concern.pk}/"
 
 
-def _concern_for(request: Request, network_id: int, concern_id: int) -> tuple[Concern, Viewer]:
-    """The concern and the user's standing, or 404 when they may not see it."""
-    _network, viewer = network_get_for_user(user=request.user, network_id=network_id)
-    concern = selectors.concern_get_for_viewer(viewer=viewer, concern_id=concern_id)
-    return concern, viewer
+class ConcernApiView(NetworkApiView):
+    """Base of the endpoints under one concern: the handler reads `self.concern`, found by
+    `concerns.selectors.concern_get_for_viewer` (404 when the viewer may not see it)."""
+
+    concern: Concern
+
+    def record_resolve(self) -> None:
+        self.concern = selectors.concern_get_for_viewer(
+            viewer=self.viewer, concern_id=self.kwargs["concern_id"]
+        )
 
 
-class ConcernListApi(ApiView):
+class ConcernListApi(NetworkApiView):
     """The concerns about the person that you may see, and raising one."""
 
     @extend_schema(
@@ -208,19 +208,18 @@ class ConcernListApi(ApiView):
         parameters=[ConcernListQuerySerializer],
         responses={200: ConcernSerializer(many=True), **error_responses(400, 404)},
     )
-    def get(self, request: Request, network_id: int) -> Response:
+    def get(self, request: Request, **kwargs: object) -> Response:
         """Concerns you may see, newest first; filter by status, severity or category."""
-        network, viewer = network_get_for_user(user=request.user, network_id=network_id)
+        viewer = self.viewer
         query = ConcernListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        concerns = selectors.concern_list_visible_to(viewer=viewer, **query.validated_data)
-        response = self.paginated_response(
-            concerns, ConcernSerializer, context_of=lambda page: _concern_context(page, viewer)
+        return self.audited_page(
+            selectors.concern_list_visible_to(viewer=viewer, **query.validated_data),
+            ConcernSerializer,
+            summary="Viewed the concerns",
+            object_type="concern",
+            context_of=lambda page: _concern_context(page, viewer),
         )
-        audit_api_read(
-            request, summary="Viewed the concerns", object_type="concern", network=network
-        )
-        return response
 
     @extend_schema(
         operation_id="concern_raise",
@@ -229,15 +228,15 @@ class ConcernListApi(ApiView):
         responses={201: ConcernSerializer, **error_responses(400, 403, 404, 422)},
     )
     @idempotent
-    def post(self, request: Request, network_id: int) -> Response:
+    def post(self, request: Request, **kwargs: object) -> Response:
         """Raise a concern about the person. It is shared with the professionals unless you
         choose otherwise; family and friends can only share it with the professionals."""
-        network, viewer = network_get_for_user(user=request.user, network_id=network_id)
+        viewer = self.viewer
         given = ConcernRaiseSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
         concern = concern_raise(
-            network=network,
+            network=self.network,
             viewer=viewer,
             raised_by=signed_in_user(request),
             category=data["category"],
@@ -254,33 +253,26 @@ class ConcernListApi(ApiView):
         )
 
 
-class ConcernDetailApi(ApiView):
+class ConcernDetailApi(ConcernApiView):
     """One concern."""
 
     @extend_schema(
         operation_id="concern_get", responses={200: ConcernSerializer, **error_responses(404)}
     )
-    def get(self, request: Request, network_id: int, concern_id: int) -> Response:
-        concern, viewer = _concern_for(request, network_id, concern_id)
-        audit_api_read(
-            request,
-            summary="Viewed a concern",
-            object_type="concern",
-            object_id=concern.pk,
-            network=concern.network,
+    def get(self, request: Request, **kwargs: object) -> Response:
+        self.audit_read(
+            summary="Viewed a concern", object_type="concern", object_id=self.concern.pk
         )
-        return Response(_concern_data(concern, viewer))
+        return Response(_concern_data(self.concern, self.viewer))
 
 
-class _ConcernChangeApi(ApiView):
+class _ConcernChangeApi(ConcernApiView):
     """A change of a concern's status: answered with the concern as it now is."""
 
-    def changed(self, request: Request, network_id: int, concern_id: int) -> Response:
-        _network, viewer = network_get_for_user(user=request.user, network_id=network_id)
-        concern = selectors.concern_get_for_viewer(viewer=viewer, concern_id=concern_id)
-        self.change(request, concern=concern, viewer=viewer)
-        concern = selectors.concern_get_for_viewer(viewer=viewer, concern_id=concern.pk)
-        return Response(_concern_data(concern, viewer))
+    def changed(self, request: Request) -> Response:
+        self.change(request, concern=self.concern, viewer=self.viewer)
+        concern = selectors.concern_get_for_viewer(viewer=self.viewer, concern_id=self.concern.pk)
+        return Response(_concern_data(concern, self.viewer))
 
     def change(self, request: Request, *, concern: Concern, viewer: Viewer) -> None:
         raise NotImplementedError
@@ -294,8 +286,8 @@ class ConcernAcknowledgeApi(_ConcernChangeApi):
         request=None,
         responses={200: ConcernSerializer, **error_responses(400, 403, 404)},
     )
-    def post(self, request: Request, network_id: int, concern_id: int) -> Response:
-        return self.changed(request, network_id, concern_id)
+    def post(self, request: Request, **kwargs: object) -> Response:
+        return self.changed(request)
 
     def change(self, request: Request, *, concern: Concern, viewer: Viewer) -> None:
         concern_acknowledge(concern=concern, viewer=viewer, acknowledged_by=signed_in_user(request))
@@ -309,8 +301,8 @@ class ConcernReviewApi(_ConcernChangeApi):
         request=None,
         responses={200: ConcernSerializer, **error_responses(400, 403, 404)},
     )
-    def post(self, request: Request, network_id: int, concern_id: int) -> Response:
-        return self.changed(request, network_id, concern_id)
+    def post(self, request: Request, **kwargs: object) -> Response:
+        return self.changed(request)
 
     def change(self, request: Request, *, concern: Concern, viewer: Viewer) -> None:
         concern_review_start(concern=concern, viewer=viewer, started_by=signed_in_user(request))
@@ -324,8 +316,8 @@ class ConcernCloseApi(_ConcernChangeApi):
         request=ConcernCloseSerializer,
         responses={200: ConcernSerializer, **error_responses(400, 403, 404)},
     )
-    def post(self, request: Request, network_id: int, concern_id: int) -> Response:
-        return self.changed(request, network_id, concern_id)
+    def post(self, request: Request, **kwargs: object) -> Response:
+        return self.changed(request)
 
     def change(self, request: Request, *, concern: Concern, viewer: Viewer) -> None:
         given = ConcernCloseSerializer(data=request.data)
@@ -346,8 +338,8 @@ class ConcernWithdrawApi(_ConcernChangeApi):
         request=ConcernWithdrawSerializer,
         responses={200: ConcernSerializer, **error_responses(400, 403, 404)},
     )
-    def post(self, request: Request, network_id: int, concern_id: int) -> Response:
-        return self.changed(request, network_id, concern_id)
+    def post(self, request: Request, **kwargs: object) -> Response:
+        return self.changed(request)
 
     def change(self, request: Request, *, concern: Concern, viewer: Viewer) -> None:
         given = ConcernWithdrawSerializer(data=request.data)
@@ -360,33 +352,28 @@ class ConcernWithdrawApi(_ConcernChangeApi):
         )
 
 
-class ConcernUpdateListApi(ApiView):
+class ConcernUpdateListApi(ConcernApiView):
     """A concern's history, and adding an update to it."""
 
     @extend_schema(
         operation_id="concern_update_list",
         responses={200: ConcernUpdateSerializer(many=True), **error_responses(404)},
     )
-    def get(self, request: Request, network_id: int, concern_id: int) -> Response:
+    def get(self, request: Request, **kwargs: object) -> Response:
         """What happened to the concern, oldest first."""
-        concern, viewer = _concern_for(request, network_id, concern_id)
-        response = self.paginated_response(
-            selectors.concern_history(concern=concern, viewer=viewer),
+        viewer = self.viewer
+        return self.audited_page(
+            selectors.concern_history(concern=self.concern, viewer=viewer),
             ConcernUpdateSerializer,
+            summary="Viewed a concern's history",
+            object_type="concern",
+            object_id=self.concern.pk,
             context_of=lambda page: {
                 "hidden_people": people_hidden_from(
                     viewer=viewer, user_ids=[update.created_by_id for update in page]
                 )
             },
         )
-        audit_api_read(
-            request,
-            summary="Viewed a concern's history",
-            object_type="concern",
-            object_id=concern.pk,
-            network=concern.network,
-        )
-        return response
 
     @extend_schema(
         operation_id="concern_update_add",
@@ -395,14 +382,13 @@ class ConcernUpdateListApi(ApiView):
         responses={201: ConcernUpdateSerializer, **error_responses(400, 403, 404, 422)},
     )
     @idempotent
-    def post(self, request: Request, network_id: int, concern_id: int) -> Response:
+    def post(self, request: Request, **kwargs: object) -> Response:
         """Add an update (professionals, and whoever raised it) while the concern is open."""
-        concern, viewer = _concern_for(request, network_id, concern_id)
         given = ConcernUpdateAddSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         update = concern_update_add(
-            concern=concern,
-            viewer=viewer,
+            concern=self.concern,
+            viewer=self.viewer,
             added_by=signed_in_user(request),
             text=given.validated_data["text"],
         )

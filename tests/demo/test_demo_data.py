@@ -8,9 +8,9 @@ from django.test import Client
 
 from accounts.models import User
 from agencies.models import StaffMembership, StaffRole
-from demo.management.commands.demo_data import DEMO_PASSWORD
 from caregraph.models import Identifier, Network
 from caregraph.policy import networks_visible_to
+from demo.management.commands.demo_data import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
