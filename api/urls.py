@@ -3,15 +3,15 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from agencies import api as agencies_api
 from api.auth import AuthTokenApi
 from api.errors import api_not_found
-from calendars.api import events as event_api
-from calendars.api import tasks as task_api
-from caregraph.api import members as member_api
-from caregraph.api import networks as network_api
-from caregraph.api import people as person_api
-from concerns import api as concerns_api
+from api.v1 import agencies as agencies_api
+from api.v1 import concerns as concerns_api
+from api.v1 import events as event_api
+from api.v1 import members as member_api
+from api.v1 import networks as network_api
+from api.v1 import people as person_api
+from api.v1 import tasks as task_api
 
 
 class ApiDocsView(SpectacularSwaggerSplitView):

@@ -69,7 +69,7 @@ class ApiView(GenericAPIView):  # type: ignore[type-arg]
     ) -> Response:
         """One page of the queryset, with count, next and previous. `context_of` gives the
         serializer what it needs to know about the page's rows as a whole (such as whom the
-        reader may not know is involved: see `caregraph.serializers.UserSummarySerializer`)."""
+        reader may not know is involved: see `api.v1.serializers.graph.UserSummarySerializer`)."""
         page = self.paginate_queryset(queryset) or []  # type: ignore[arg-type]  # a list pages too
         context = context_of(page) if context_of else {}
         return self.get_paginated_response(serializer_class(page, many=True, context=context).data)

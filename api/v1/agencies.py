@@ -25,6 +25,7 @@ from agencies.models import (
 )
 from agencies.services import involvement_create, involvement_update
 from api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from api.v1.serializers.graph import AgencySummarySerializer, UserSummarySerializer
 from api.views import ApiView, NetworkApiView, error_responses, signed_in_user
 from caregraph import selectors
 from caregraph.models import Visibility
@@ -34,7 +35,6 @@ from caregraph.policy import (
     involvement_open_now,
     record_get_for_viewer,
 )
-from caregraph.serializers import AgencySummarySerializer, UserSummarySerializer
 
 INVOLVEMENT_EDITABLE_FIELDS = (
     "service",

@@ -15,6 +15,16 @@ from accounts.models import User
 from agencies.models import Agency
 from api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from api.preconditions import IF_MATCH_PARAMETER, etag_for, if_match_refusal
+from api.v1.serializers.graph import (
+    IdentifierInputSerializer,
+    IdentifierSerializer,
+    PersonRegisterSerializer,
+    PersonSearchResultSerializer,
+    PersonSearchSerializer,
+    PersonSerializer,
+    PersonUpdateSerializer,
+    RegistrationExistsSerializer,
+)
 from api.views import (
     ApiView,
     Requirement,
@@ -26,16 +36,6 @@ from api.views import (
 from caregraph import selectors
 from caregraph.models import AuditAction, IdentifierSystem, Person
 from caregraph.policy import Viewer, user_acting_agency, user_may_register_people, viewer_for
-from caregraph.serializers import (
-    IdentifierInputSerializer,
-    IdentifierSerializer,
-    PersonRegisterSerializer,
-    PersonSearchResultSerializer,
-    PersonSearchSerializer,
-    PersonSerializer,
-    PersonUpdateSerializer,
-    RegistrationExistsSerializer,
-)
 from caregraph.services.people import (
     IdentifierInput,
     identifier_add,

@@ -18,9 +18,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from api.errors import error_response
 from api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
-from api.views import NetworkApiView, error_responses, signed_in_user
-from calendars import selectors
-from calendars.api.serializers import (
+from api.v1.serializers.calendars import (
     AttendanceSerializer,
     AttendanceWriteSerializer,
     EventSerializer,
@@ -30,6 +28,8 @@ from calendars.api.serializers import (
     OccurrenceWriteSerializer,
     RangeQuerySerializer,
 )
+from api.views import NetworkApiView, error_responses, signed_in_user
+from calendars import selectors
 from calendars.models import CalendarEvent
 from calendars.recurrence import local_time_resolve, zone_get
 from calendars.services.attendance import attendance_invite, attendance_respond

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 from rest_framework import serializers
 
+from api.v1.serializers.graph import UserSummarySerializer
 from calendars.models import (
     AttendanceResponse,
     CalendarEvent,
@@ -21,7 +22,6 @@ from calendars.models import (
     TaskOutcome,
 )
 from caregraph.models import Visibility
-from caregraph.serializers import UserSummarySerializer
 
 DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Answers give `kind` as a plain string: an enum in more than one component needs a name in

@@ -14,10 +14,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from api.v1.serializers.graph import AgencySummarySerializer, UserSummarySerializer
 from api.views import ApiView, NetworkApiView, audit_api_read, error_responses, signed_in_user
 from caregraph.models import Visibility
 from caregraph.policy import Viewer, people_hidden_from, user_is_safeguarding_lead
-from caregraph.serializers import AgencySummarySerializer, UserSummarySerializer
 from concerns import selectors
 from concerns.models import (
     AlertRule,

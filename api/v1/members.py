@@ -16,11 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
-from api.views import NetworkApiView, coordinators_only, error_responses, signed_in_user
-from caregraph import selectors
-from caregraph.models import Invitation, JoinRequest, Membership
-from caregraph.policy import user_is_agency_staff
-from caregraph.serializers import (
+from api.v1.serializers.graph import (
     InvitationCreateSerializer,
     InvitationSerializer,
     JoinRequestCreateSerializer,
@@ -28,6 +24,10 @@ from caregraph.serializers import (
     MemberSerializer,
     MembershipVisibilitySerializer,
 )
+from api.views import NetworkApiView, coordinators_only, error_responses, signed_in_user
+from caregraph import selectors
+from caregraph.models import Invitation, JoinRequest, Membership
+from caregraph.policy import user_is_agency_staff
 from caregraph.services.networks import (
     invitation_create,
     invitation_revoke,

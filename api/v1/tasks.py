@@ -12,14 +12,14 @@ from rest_framework.response import Response
 
 from api.errors import error_response
 from api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
-from api.views import NetworkApiView, error_responses, signed_in_user
-from calendars import selectors
-from calendars.api.serializers import (
+from api.v1.serializers.calendars import (
     TaskCompleteSerializer,
     TaskQuerySerializer,
     TaskSerializer,
     TaskWriteSerializer,
 )
+from api.views import NetworkApiView, error_responses, signed_in_user
+from calendars import selectors
 from calendars.models import CareTask, TaskOutcome
 from calendars.services.tasks import (
     TaskTaken,

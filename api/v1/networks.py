@@ -9,15 +9,15 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.views import ApiView, NetworkApiView, Requirement, error_responses
-from caregraph import selectors
-from caregraph.models import AuditEvent
-from caregraph.policy import people_hidden_from
-from caregraph.serializers import (
+from api.v1.serializers.graph import (
     AuditEventSerializer,
     NetworkOverviewSerializer,
     NetworkSerializer,
 )
+from api.views import ApiView, NetworkApiView, Requirement, error_responses
+from caregraph import selectors
+from caregraph.models import AuditEvent
+from caregraph.policy import people_hidden_from
 
 
 class NetworkListApi(ApiView):
