@@ -8,16 +8,16 @@ process that shares the channel layer.
 from typing import Any
 
 from asgiref.sync import sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from accounts.sessions import session_is_expired
 from accounts.two_factor import session_two_factor_shortfall
 from caregraph.realtime import user_group_name
+from caregraph.wire import BoundedJsonConsumer
 
 CLOSE_UNAUTHENTICATED = 4401
 
 
-class NoticeConsumer(AsyncJsonWebsocketConsumer):
+class NoticeConsumer(BoundedJsonConsumer):
     group_name: str | None = None
 
     async def connect(self) -> None:

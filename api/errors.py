@@ -113,3 +113,16 @@ class ErrorsSerializer(serializers.Serializer[Any]):
 def api_not_found(request: HttpRequest, *args: object, **kwargs: object) -> JsonResponse:
     """Any unknown path under /api/ answers in the API's shape, not with a web page."""
     return JsonResponse(errors_body({NON_FIELD: [NOT_FOUND]}), status=404)
+
+
+SERVER_ERROR = "Something went wrong on our side. Try again."
+BAD_REQUEST = "The request could not be read."
+TOO_LARGE = "The request is too large."
+
+
+def api_error_page(request: HttpRequest, *, status: int) -> JsonResponse:
+    """What Django's own error handlers answer under /api/: the same shape as every error."""
+    message = {400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND, 413: TOO_LARGE}.get(
+        status, SERVER_ERROR
+    )
+    return JsonResponse(errors_body({NON_FIELD: [message]}), status=status)

@@ -89,6 +89,16 @@ def _gap_message(naive: datetime.datetime, zone: ZoneInfo) -> str:
     )
 
 
+YEAR_FIRST, YEAR_LAST = 1900, 2199
+
+
+def calendar_year_check(value: datetime.datetime | datetime.date, *, field: str) -> None:
+    """Refuses times at the ends of the calendar, which overflow once moved between zones
+    or repeated, and which no care plan means."""
+    if not YEAR_FIRST <= value.year <= YEAR_LAST:
+        raise ValidationError({field: [f"Give a date between {YEAR_FIRST} and {YEAR_LAST}"]})
+
+
 def local_time_resolve(
     value: datetime.datetime | datetime.date, *, zone: ZoneInfo, field: str
 ) -> datetime.datetime:
@@ -98,6 +108,7 @@ def local_time_resolve(
     `zone`: a time inside the spring gap is refused beside `field`; an autumn time that
     happens twice is the first of the two (summer time). A date is its local midnight.
     """
+    calendar_year_check(value, field=field)
     if not isinstance(value, datetime.datetime):
         value = datetime.datetime.combine(value, datetime.time())
     if value.tzinfo is not None and value.utcoffset() is not None:

@@ -27,7 +27,6 @@ from typing import Any
 
 import structlog
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.contrib.sessions.backends.base import SessionBase
 from django.http import Http404
 
@@ -36,6 +35,7 @@ from accounts.two_factor import session_two_factor_shortfall
 from caregraph.models import Network, NetworkEvent, NetworkEventKind
 from caregraph.policy import AnyUser, Viewer, network_get_for_user, records_visible_to
 from caregraph.realtime import event_message, network_user_group, viewer_groups
+from caregraph.wire import BoundedJsonConsumer
 
 logger = structlog.get_logger(__name__)
 
@@ -73,7 +73,7 @@ def _events_after(*, viewer: Viewer, after: int, through: int, limit: int) -> li
     return [event_message(event) for event in events.order_by("sequence")[:limit]]
 
 
-class NetworkConsumer(AsyncJsonWebsocketConsumer):
+class NetworkConsumer(BoundedJsonConsumer):
     network_id: int
     viewer: Viewer | None = None
     revoked: bool = False
@@ -128,13 +128,8 @@ class NetworkConsumer(AsyncJsonWebsocketConsumer):
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
     ) -> None:
-        if self.revoked or text_data is None:
-            return
-        try:
-            content = await self.decode_json(text_data)
-        except ValueError:
-            return
-        await self.receive_json(content)
+        if not self.revoked:
+            await super().receive(text_data=text_data, bytes_data=bytes_data, **kwargs)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if self.revoked or not isinstance(content, dict):

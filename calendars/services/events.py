@@ -29,6 +29,7 @@ from calendars.models import (
 )
 from calendars.recurrence import (
     Series,
+    calendar_year_check,
     local_naive,
     local_time_resolve,
     localise,
@@ -127,6 +128,16 @@ def event_timing_check(
         zone = zone_get(timezone_name)
     except ValidationError as unknown:
         errors.take(unknown)
+        return None
+    in_range = True
+    for field, value in (("start", start), ("end", end)):
+        try:
+            if value is not None:
+                calendar_year_check(value, field=field)
+        except ValidationError as out_of_range:
+            errors.take(out_of_range)
+            in_range = False
+    if not in_range:
         return None
     if end is None:
         if length is None:

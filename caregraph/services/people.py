@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import jellyfish
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts.models import User
 from agencies.models import Agency
@@ -96,6 +97,19 @@ def person_find_by_identifiers(identifiers: list[IdentifierInput]) -> Person | N
     return None
 
 
+BORN_EARLIEST = datetime.date(1900, 1, 1)
+
+
+def date_of_birth_check(date_of_birth: datetime.date | None) -> None:
+    """A date of birth is on or after 1 January 1900 and not in the future (or left out)."""
+    if date_of_birth is None:
+        return
+    if not BORN_EARLIEST <= date_of_birth <= timezone.localdate():
+        raise ValidationError(
+            {"date_of_birth": ["Enter a date of birth between 1 January 1900 and today"]}
+        )
+
+
 def person_register(
     *,
     registered_by: User,
@@ -117,6 +131,7 @@ def person_register(
     """
     if not user_may_register_people(user=registered_by):
         raise PermissionDenied("Only agency staff can register a person")
+    date_of_birth_check(date_of_birth)
     agency = user_acting_agency(user=registered_by, agency=agency)
     checked = identifiers_normalise(identifiers or [])
     postcode = postcode_normalise(postcode)
@@ -261,6 +276,7 @@ def person_update(
     """Professional members of the person's network keep their details right."""
     if not viewer.may_edit_person:
         raise PermissionDenied("Only professionals in this network can change these details")
+    date_of_birth_check(date_of_birth)
     person.given_name, person.family_name = given_name.strip(), family_name.strip()
     person.given_name_key, person.family_name_key = name_key(given_name), name_key(family_name)
     person.date_of_birth = date_of_birth
