@@ -118,11 +118,12 @@ def api_not_found(request: HttpRequest, *args: object, **kwargs: object) -> Json
 SERVER_ERROR = "Something went wrong on our side. Try again."
 BAD_REQUEST = "The request could not be read."
 TOO_LARGE = "The request is too large."
+BUSY = "The service is busy or part of it is down. Nothing was changed: try again shortly."
 
 
 def api_error_page(request: HttpRequest, *, status: int) -> JsonResponse:
     """What Django's own error handlers answer under /api/: the same shape as every error."""
-    message = {400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND, 413: TOO_LARGE}.get(
+    message = {400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND, 413: TOO_LARGE, 503: BUSY}.get(
         status, SERVER_ERROR
     )
     return JsonResponse(errors_body({NON_FIELD: [message]}), status=status)

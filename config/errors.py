@@ -6,7 +6,10 @@ raised before or outside a view: a fault of ours, a request Django itself refuse
 
 from __future__ import annotations
 
+import sys
+
 from django.core.exceptions import RequestDataTooBig
+from django.db import OperationalError as DatabaseUnavailable
 from django.http import HttpRequest, HttpResponse
 
 from api.errors import api_error_page
@@ -39,5 +42,20 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return pages.page_not_found(request)
 
 
+RETRY_AFTER_SECONDS = 5
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
-    return api_error_page(request, status=500) if _is_api(request) else pages.server_error(request)
+    """500, or 503 with Retry-After when the fault is the database being out of reach
+    (its connections all taken, or the server down): that is a busy service, not a bug."""
+    fault = sys.exc_info()[1]
+    status = 503 if isinstance(fault, DatabaseUnavailable) else 500
+    if _is_api(request):
+        response: HttpResponse = api_error_page(request, status=status)
+    elif status == 503:
+        response = pages.service_unavailable(request)
+    else:
+        response = pages.server_error(request)
+    if status == 503:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

@@ -134,10 +134,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # A file, not memory, so the server and worker processes that tests start share it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+elif env.bool("DATABASE_PGBOUNCER", default=False):
+    # Behind PgBouncer in transaction mode: it pools, and a server-side cursor (which lives
+    # across statements on one server connection) would be handed to another client.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
-    # Persistent connections leak under ASGI (each request may run on a new thread).
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Each process holds at most DATABASE_POOL_MAX connections (psycopg's pool): under ASGI
+    # every request may run on a thread of its own, and without a bound 40 concurrent
+    # requests opened 51 connections and then met "too many clients". A request that
+    # waits longer than DATABASE_POOL_TIMEOUT for one is answered 503 with Retry-After
+    # (config.errors). Size: workers x DATABASE_POOL_MAX + Celery's below max_connections.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DATABASE_POOL_MIN", default=1),
+        "max_size": env.int("DATABASE_POOL_MAX", default=10),
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -157,8 +170,10 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Answers "nothing cached" while Redis is away, so that signing in still works.
+            "BACKEND": "config.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
             "KEY_PREFIX": "caregraph",
         }
     }

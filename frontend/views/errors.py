@@ -32,6 +32,10 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return error_page(request, status=500)
 
 
+def service_unavailable(request: HttpRequest) -> HttpResponse:
+    return error_page(request, status=503)
+
+
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A form sent from a page that had expired, or from somewhere else: send it again."""
     template = loader.get_template("frontend/errors/csrf.html")
