@@ -135,6 +135,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so the server and worker processes that tests start share it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 elif env.bool("DATABASE_PGBOUNCER", default=False):
+    DATABASES["default"]["ENGINE"] = "config.db.postgresql"  # flush may empty the audit table
     # Behind PgBouncer in transaction mode: it pools, and a server-side cursor (which lives
     # across statements on one server connection) would be handed to another client.
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
@@ -145,6 +146,7 @@ else:
     # requests opened 51 connections and then met "too many clients". A request that
     # waits longer than DATABASE_POOL_TIMEOUT for one is answered 503 with Retry-After
     # (config.errors). Size: workers x DATABASE_POOL_MAX + Celery's below max_connections.
+    DATABASES["default"]["ENGINE"] = "config.db.postgresql"
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN", default=1),

@@ -45,7 +45,7 @@ def redis_reachable() -> str | None:
 
 
 def postgres_configured() -> str | None:
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    if settings.DATABASES["default"]["ENGINE"] != "config.db.postgresql":
         return "DATABASE_URL does not point at PostgreSQL"
     return None
 

@@ -6,6 +6,8 @@ through a TCP proxy the test can cut; e-mail goes to a real SMTP server the test
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +21,7 @@ from notifications.models import OutboxMessage, OutboxState
 from tests import services
 from tests.notifications.conftest import Scene, concern_raise_for_test
 from tests.notifications.smtp import SmtpServer
-from tests.notifications.workers import Celery, app_broker, kill
+from tests.notifications.workers import Celery, app_broker, kill, supervised_children
 from tests.proxy import TcpProxy
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
@@ -146,3 +148,39 @@ def test_a_worker_killed_mid_send_leaves_the_email_to_another_which_sends_it_onc
     in_flight.refresh_from_db()
     assert (in_flight.state, in_flight.attempts) == (OutboxState.SENT, 2)
     assert mail.connections >= 1 + len(messages)
+
+
+def test_a_worker_that_dies_when_redis_dies_mid_task_is_restarted_and_the_email_goes(
+    settings: Any, scene: Scene, mail: SmtpServer, redis_proxy: TcpProxy, celery_for: Any
+) -> None:
+    """Found: the worker died when Redis died while it held an unacknowledged task, and the
+    e-mails waited for a person to restart it. Here Redis goes away with a send in flight,
+    the worker process dies the way it did (at once, without cleaning up), and the worker
+    runs as the Procfile runs it: supervised. Once Redis is back every e-mail goes, once."""
+    broker = redis_url_via(redis_proxy, settings)
+    celery = celery_for(broker_url=broker, lease_seconds=3)
+    celery.beat_start()
+    worker = celery.worker_start("supervised", supervised=True)
+    ready(worker)
+    mail.behaviour.stall_data = 1
+
+    with app_broker(broker, queue=celery.queue):
+        concern_raise_for_test(scene)
+    messages = emails_for(scene)
+    assert mail.behaviour.data_started.wait(60), worker.output()
+
+    redis_proxy.stop()
+    (first,) = supervised_children(worker)
+    os.kill(first, signal.SIGKILL)
+    services.wait_until(
+        lambda: len(supervised_children(worker)) == 2, timeout=30, what="a restarted worker"
+    )
+    assert worker.popen.poll() is None
+    time.sleep(2)
+    assert mail.received == []
+
+    redis_proxy.start()
+
+    mail.wait_for(len(messages), timeout=90)
+    time.sleep(5)  # past another lease and several sweeps: nothing goes twice
+    assert_each_sent_once(mail, messages)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sys
 import uuid
@@ -37,7 +38,8 @@ class Celery:
         self.processes: list[services.Process] = []
         self.beats: list[services.Process] = []
 
-    def worker_start(self, name: str) -> services.Process:
+    def worker_start(self, name: str, *, supervised: bool = False) -> services.Process:
+        """A worker; `supervised` runs it as the Procfile does, under config.supervise."""
         return self._start(
             [
                 "worker",
@@ -54,6 +56,7 @@ class Celery:
                 "INFO",
             ],
             name,
+            supervised=supervised,
         )
 
     def beat_start(self) -> services.Process:
@@ -61,9 +64,10 @@ class Celery:
         self.beats.append(beat)
         return beat
 
-    def _start(self, args: list[str], name: str) -> services.Process:
+    def _start(self, args: list[str], name: str, *, supervised: bool = False) -> services.Process:
+        supervisor = [sys.executable, "-m", "config.supervise"] if supervised else []
         process = services.Process(
-            [sys.executable, "-m", "celery", "-A", "config", *args],
+            [*supervisor, sys.executable, "-m", "celery", "-A", "config", *args],
             self.env,
             name=f"{self.queue}-{name}",
         )
@@ -83,6 +87,11 @@ def kill(process: services.Process) -> None:
     """SIGKILL: no cleanup, no goodbye to the mail server, no acknowledgement to the broker."""
     os.kill(process.popen.pid, signal.SIGKILL)
     process.popen.wait(10)
+
+
+def supervised_children(process: services.Process) -> list[int]:
+    """The pids a supervisor has started, in order, read from what it printed."""
+    return [int(pid) for pid in re.findall(r"supervise: started pid (\d+)", process.output())]
 
 
 @contextmanager
