@@ -52,9 +52,12 @@ def test_the_owner_cannot_truncate_the_audit_trail() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("SQLite has no TRUNCATE")
     event()
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(f"TRUNCATE {TABLE}")
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(f"TRUNCATE {TABLE}")
     assert AuditEvent.objects.count() == 1
 
 
@@ -73,10 +76,9 @@ def test_the_application_role_cannot_change_or_empty_the_audit_trail(
     app_role: str, attack: str
 ) -> None:
     event()
-    with as_role(app_role) as database:
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            database.execute("SET caregraph.audit_flush = 'on'")
-            database.execute(attack)
+    with as_role(app_role) as database, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        database.execute("SET caregraph.audit_flush = 'on'")
+        database.execute(attack)
     assert AuditEvent.objects.get().summary == "Viewed the overview"
 
 
