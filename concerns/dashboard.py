@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency, Involvement
-from caregraph.models import Membership, MembershipStatus, Network
+from caregraph.models import Membership, MembershipStatus, Network, Severity
 from caregraph.policy import (
     HIDDEN_PERSON_LABEL,
     AnyUser,
@@ -40,7 +40,6 @@ from concerns.models import (
     ConcernStatus,
     ConcernUpdateKind,
     CumulativeAlert,
-    Severity,
 )
 from concerns.selectors import concern_list_visible_to, concern_update_list_visible_to
 
