@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from agencies.models import Agency, Involvement, StaffMembership
+from agencies.models import Involvement
 from caregraph.models import (
     AuditAction,
     AuditEvent,
@@ -31,11 +31,9 @@ from caregraph.policy import (
     Viewer,
     audit_rows_visible_to,
     involvement_is_open,
-    involvement_open_now,
     membership_filter,
     network_get_for_user,
     networks_visible_to,
-    records_visible_to,
 )
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -64,15 +62,6 @@ def membership_history_list(*, viewer: Viewer) -> QuerySet[Membership]:
         .filter(membership_filter(viewer=viewer))
         .select_related("user", "agency")
     )
-
-
-def involvement_list(*, viewer: Viewer, include_closed: bool = True) -> QuerySet[Involvement]:
-    involvements = records_visible_to(Involvement.objects.all(), viewer=viewer).select_related(
-        "agency", "lead_professional"
-    )
-    if not include_closed:
-        involvements = involvements.filter(involvement_open_now())
-    return involvements.order_by("ended_on", "-started_on", "pk")
 
 
 def identifier_list(*, viewer: Viewer, person: Person) -> QuerySet[Identifier]:
@@ -111,8 +100,11 @@ class Overview:
         return [i for i in self.involvements if involvement_is_open(i, today=today)]
 
 
-def person_overview(*, user: AnyUser, viewer: Viewer, network: Network) -> Overview:
-    """Everything the overview page shows, in a fixed number of queries however large."""
+def person_overview(
+    *, user: AnyUser, viewer: Viewer, network: Network, involvements: list[Involvement]
+) -> Overview:
+    """Everything the overview page shows, in a fixed number of queries however large; the
+    agencies' involvement the viewer may see is given (`agencies.selectors.involvement_list`)."""
     person = network.person
     pending = (
         JoinRequest.objects.filter(network=network, status=JoinRequestStatus.PENDING).count()
@@ -124,7 +116,7 @@ def person_overview(*, user: AnyUser, viewer: Viewer, network: Network) -> Overv
         person=person,
         viewer=viewer,
         identifiers=list(identifier_list(viewer=viewer, person=person)),
-        involvements=list(involvement_list(viewer=viewer)),
+        involvements=involvements,
         members=list(member_list(viewer=viewer)),
         relatives=relatives_visible(user=user, person=person),
         pending_join_requests=pending,
@@ -215,10 +207,6 @@ def network_graph(*, overview: Overview) -> dict[str, list[dict[str, str]]]:
     return {"nodes": nodes, "edges": edges}
 
 
-def involvement_prefetch() -> Prefetch:
-    return Prefetch("involvements", queryset=Involvement.objects.select_related("agency"))
-
-
 # --- Reads for the pages -------------------------------------------------------------------
 
 
@@ -247,10 +235,6 @@ def invitation_list_pending(*, viewer: Viewer) -> QuerySet[Invitation]:
         .select_related("invited_by")
         .order_by("-created_at", "-pk")
     )
-
-
-def agency_list() -> QuerySet[Agency]:
-    return Agency.objects.order_by("name", "pk")
 
 
 def user_exists_with_email(*, email: str) -> bool:
@@ -310,12 +294,3 @@ def membership_get_active(*, viewer: Viewer, membership_id: int | str) -> Member
         return member_list(viewer=viewer).get(pk=int(membership_id))
     except (Membership.DoesNotExist, ValueError, TypeError) as missing:
         raise Http404("No such member") from missing
-
-
-def agency_staff_list(*, agency: Agency) -> QuerySet[StaffMembership]:
-    """An agency's current staff, by name: for other agency staff to find a colleague."""
-    return (
-        StaffMembership.objects.filter(agency=agency, is_active=True)
-        .select_related("user")
-        .order_by("user__display_name", "pk")
-    )

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency, Involvement
+from agencies.selectors import involvement_list
 from caregraph.models import Membership, MembershipStatus, Network, Severity
 from caregraph.policy import (
     HIDDEN_PERSON_LABEL,
@@ -33,7 +34,7 @@ from caregraph.policy import (
     people_hidden_from,
     visibility_filter,
 )
-from caregraph.selectors import involvement_list, membership_history_list
+from caregraph.selectors import membership_history_list
 from concerns.models import (
     Concern,
     ConcernCategory,
