@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from caregraph.models import AuditAction, Network, Severity
 from caregraph.policy import Viewer, people_hidden_from
 from caregraph.services.audit import audit_record
-from concerns.dashboard import chronology_for_viewer
+from concerns.chronology import chronology_for_viewer
 from concerns.models import Concern, ConcernStatus
 from concerns.rules import (
     concern_actions,
