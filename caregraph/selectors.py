@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -20,6 +21,8 @@ from caregraph.models import (
     Invitation,
     JoinRequest,
     JoinRequestStatus,
+    MatchCandidate,
+    MatchStatus,
     Membership,
     MembershipStatus,
     Merge,
@@ -34,6 +37,7 @@ from caregraph.policy import (
     membership_filter,
     network_get_for_user,
     networks_visible_to,
+    user_may_review_matches,
 )
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -237,6 +241,25 @@ def invitation_list_pending(*, viewer: Viewer) -> QuerySet[Invitation]:
     )
 
 
+def invitation_token_hash(token: str) -> str:
+    """What is stored of an invitation's token: only its hash, so the table opens nothing."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_get_by_token(*, token: str) -> Invitation | None:
+    """The invitation a token opens, if it is still usable."""
+    invitation = (
+        Invitation.objects.filter(token_hash=invitation_token_hash(token))
+        .select_related("network__person")
+        .first()
+    )
+    if invitation is None or invitation.accepted_at or invitation.revoked_at:
+        return None
+    if invitation.expires_at <= timezone.now():
+        return None
+    return invitation
+
+
 def user_exists_with_email(*, email: str) -> bool:
     return User.objects.filter(email__iexact=email.strip()).exists()
 
@@ -244,8 +267,6 @@ def user_exists_with_email(*, email: str) -> bool:
 def merge_list_undoable(*, user: AnyUser) -> QuerySet[Merge]:
     """Merges not undone, newest first, that this user may undo: a reviewer who can see the
     network that now holds both records."""
-    from caregraph.policy import user_may_review_matches
-
     if not user_may_review_matches(user=user):
         return Merge.objects.none()
     visible = networks_visible_to(user=user).values("person_id")
@@ -253,6 +274,28 @@ def merge_list_undoable(*, user: AnyUser) -> QuerySet[Merge]:
         Merge.objects.filter(undone_at__isnull=True, survivor_id__in=visible)
         .select_related("survivor", "merged", "performed_by")
         .order_by("-performed_at", "-pk")
+    )
+
+
+def match_candidates_open(*, user: AnyUser) -> QuerySet[MatchCandidate]:
+    """Open possible matches this user may review, most likely first.
+
+    Only for safeguarding leads and agency admins, and only pairs where they may see both
+    people's networks. A pair where either person has since been merged away is left out.
+    """
+    if not user_may_review_matches(user=user):
+        return MatchCandidate.objects.none()
+    visible_people = networks_visible_to(user=user).values("person_id")
+    return (
+        MatchCandidate.objects.filter(
+            status=MatchStatus.OPEN,
+            person_id__in=visible_people,
+            candidate_id__in=visible_people,
+            person__merged_into__isnull=True,
+            candidate__merged_into__isnull=True,
+        )
+        .select_related("person", "candidate")
+        .order_by("-score", "created_at", "pk")
     )
 
 
