@@ -17,7 +17,8 @@ from caregraph.models import AuditAction, MatchCandidate, Merge, Person
 from caregraph.policy import user_may_review_matches
 from caregraph.selectors import match_candidates_open, merge_list_undoable
 from caregraph.services.audit import audit_record
-from caregraph.services.merge import match_candidate_dismiss, person_merge, person_merge_undo
+from caregraph.services.matching import match_candidate_dismiss
+from caregraph.services.merge import person_merge, person_merge_undo
 from frontend.forms import MergeForm, MergeUndoForm, form_errors_from_service
 from frontend.views.common import posted, signed_in_user
 

@@ -13,8 +13,8 @@ from agencies.models import Agency, StaffMembership, StaffRole
 from caregraph.matching import MATCH_THRESHOLD, person_match_candidates, person_match_queryset
 from caregraph.models import MatchCandidate, MatchStatus, MemberKind, Person
 from caregraph.selectors import match_candidates_open
-from caregraph.services.matching import person_match_queue
-from caregraph.services.merge import match_candidate_dismiss, person_merge
+from caregraph.services.matching import match_candidate_dismiss, person_match_queue
+from caregraph.services.merge import person_merge
 from caregraph.services.people import name_key
 from tests.factories import (
     AgencyFactory,
