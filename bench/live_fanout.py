@@ -31,200 +31,36 @@ import contextlib
 import datetime
 import json
 import os
-import resource
 import secrets
 import signal
 import statistics
 import subprocess
 import sys
-import time
 import urllib.request
-from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.typing import Origin
+from bench.fanout_clients import (
+    Result,
+    baseline_key,
+    concern_key,
+    fanout_measure,
+    open_files_raise,
+    percentile,
+    relay_serve,
+    rss_kib,
+    sockets_close,
+    sockets_open,
+)
 
 if TYPE_CHECKING:
     from accounts.models import User
     from caregraph.models import Network
 
-CONNECT_CONCURRENCY = 50
-DELIVERY_TIMEOUT_SECONDS = 20.0
-WARMUP_CONCERNS = 2
 # The one authentication backend whose sessions the socket's AuthMiddleware reloads.
 SESSION_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
-
-
-# --- the baseline relay: a separate process, no Django ------------------------------------
-
-
-async def relay_serve(port: int, redis_url: str, channel: str) -> None:
-    """Subscribes to one Redis channel and relays each message to every connected socket."""
-    import redis.asyncio as redis_asyncio
-    from websockets.asyncio.server import ServerConnection, broadcast, serve
-
-    clients: set[ServerConnection] = set()
-
-    async def handler(socket: ServerConnection) -> None:
-        clients.add(socket)
-        try:
-            await socket.send('{"type": "hello"}')
-            await socket.wait_closed()
-        finally:
-            clients.discard(socket)
-
-    client = redis_asyncio.Redis.from_url(redis_url)
-    pubsub = client.pubsub()
-    await pubsub.subscribe(channel)
-    async with serve(handler, "127.0.0.1", port, backlog=4096):
-        print("ready", flush=True)
-        async for message in pubsub.listen():
-            if message["type"] == "message":
-                broadcast(clients, message["data"].decode())
-
-
-# --- measuring ------------------------------------------------------------------------------
-
-
-@dataclass
-class Deliveries:
-    """What each socket received, keyed by what identifies one event."""
-
-    sockets: int
-    arrivals: list[dict[int, list[float]]] = field(default_factory=list)
-    complete: dict[int, asyncio.Event] = field(default_factory=lambda: defaultdict(asyncio.Event))
-    counts: dict[int, int] = field(default_factory=lambda: defaultdict(int))
-
-    def __post_init__(self) -> None:
-        self.arrivals = [defaultdict(list) for _ in range(self.sockets)]
-
-    def record(self, socket_index: int, key: int, at: float) -> None:
-        times = self.arrivals[socket_index][key]
-        times.append(at)
-        if len(times) == 1:
-            self.counts[key] += 1
-            if self.counts[key] == self.sockets:
-                self.complete[key].set()
-
-
-async def listen(
-    socket: ClientConnection,
-    index: int,
-    deliveries: Deliveries,
-    key_of: Callable[[dict[str, Any]], int | None],
-) -> None:
-    async for raw in socket:
-        at = time.perf_counter()
-        key = key_of(json.loads(raw))
-        if key is not None:
-            deliveries.record(index, key, at)
-
-
-def concern_key(message: dict[str, Any]) -> int | None:
-    if message.get("type") == "event" and message.get("kind") == "concern.raised":
-        return int(message["payload"]["concern_id"])
-    return None
-
-
-def baseline_key(message: dict[str, Any]) -> int | None:
-    if message.get("type") == "event":
-        return int(message["sequence"])
-    return None
-
-
-@dataclass
-class Result:
-    latencies_ms: list[float]
-    lost: int
-    duplicated: int
-    call_ms: list[float]
-
-
-async def sockets_open(targets: list[tuple[str, str, str]]) -> list[ClientConnection]:
-    """Opens (url, origin, cookie) sockets, a bounded number at a time; reads each hello."""
-    gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
-
-    async def one(url: str, origin: str, cookie: str) -> ClientConnection:
-        async with gate:
-            socket = await connect(
-                url,
-                origin=Origin(origin),
-                additional_headers={"Cookie": cookie} if cookie else None,
-                open_timeout=120,
-                max_size=None,
-            )
-            hello = json.loads(await asyncio.wait_for(socket.recv(), 60))
-            if hello.get("type") != "hello":
-                raise RuntimeError(f"expected a hello, got {hello}")
-            return socket
-
-    return list(await asyncio.gather(*(one(*target) for target in targets)))
-
-
-async def sockets_close(sockets: list[ClientConnection]) -> None:
-    await asyncio.gather(*(socket.close() for socket in sockets), return_exceptions=True)
-
-
-async def fanout_measure(
-    sockets: list[ClientConnection],
-    key_of: Callable[[dict[str, Any]], int | None],
-    trigger: Callable[[int], Awaitable[int]],
-    count: int,
-) -> Result:
-    """Triggers `count` events one after another; each must reach every socket once."""
-    deliveries = Deliveries(sockets=len(sockets))
-    listeners = [
-        asyncio.create_task(listen(socket, index, deliveries, key_of))
-        for index, socket in enumerate(sockets)
-    ]
-    started: dict[int, float] = {}
-    call_ms: list[float] = []
-    for number in range(WARMUP_CONCERNS + count):
-        before = time.perf_counter()
-        key = await trigger(number)
-        call_ms.append((time.perf_counter() - before) * 1000)
-        started[key] = before
-        with contextlib.suppress(TimeoutError):  # what did not arrive is counted as lost
-            await asyncio.wait_for(deliveries.complete[key].wait(), DELIVERY_TIMEOUT_SECONDS)
-    await asyncio.sleep(1.0)  # time for a late duplicate to show
-    for task in listeners:
-        task.cancel()
-    measured = list(started)[WARMUP_CONCERNS:]
-    latencies, lost, duplicated = [], 0, 0
-    for arrivals in deliveries.arrivals:
-        for key in measured:
-            times = arrivals.get(key, [])
-            if not times:
-                lost += 1
-                continue
-            duplicated += len(times) - 1
-            latencies.append((times[0] - started[key]) * 1000)
-        duplicated += sum(len(arrivals[key]) for key in set(arrivals) - set(started))
-    return Result(latencies, lost, duplicated, call_ms[WARMUP_CONCERNS:])
-
-
-def percentile(samples: list[float], share: float) -> float:
-    if len(samples) < 2:
-        return samples[0] if samples else float("nan")
-    return statistics.quantiles(samples, n=100, method="inclusive")[int(share * 100) - 1]
-
-
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError(f"no VmRSS for process {pid}")
-
-
-def open_files_raise(needed: int) -> None:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < needed:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (min(needed, hard), hard))
 
 
 # --- data ---------------------------------------------------------------------------------

@@ -216,12 +216,12 @@ def plan_scans_everyone(plan: str, vendor: str) -> bool:
 def run(*, people: int, runs: int, seed: int) -> int:
     from django.db import connection
 
-    from caregraph.models import IdentifierSystem
-    from caregraph.services.matching import (
+    from caregraph.matching import (
         CANDIDATE_ROWS_MAX,
         person_match_candidates,
         person_match_queryset,
     )
+    from caregraph.models import IdentifierSystem
     from caregraph.services.people import IdentifierInput, person_find_by_identifiers
 
     chance = random.Random(seed)

@@ -18,6 +18,15 @@ class Visibility(models.TextChoices):
     RESTRICTED = "restricted", "Only me and safeguarding leads"
 
 
+class Severity(models.TextChoices):
+    """How serious a concern is; it also decides how its notifications are delivered."""
+
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    URGENT = "urgent", "Urgent"
+
+
 class Person(models.Model):
     """Someone at the centre of a network, or related to someone who is."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -12,7 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from agencies.models import Agency, Involvement, StaffMembership
+from agencies.models import Involvement
 from caregraph.models import (
     AuditAction,
     AuditEvent,
@@ -20,6 +21,8 @@ from caregraph.models import (
     Invitation,
     JoinRequest,
     JoinRequestStatus,
+    MatchCandidate,
+    MatchStatus,
     Membership,
     MembershipStatus,
     Merge,
@@ -31,11 +34,10 @@ from caregraph.policy import (
     Viewer,
     audit_rows_visible_to,
     involvement_is_open,
-    involvement_open_now,
     membership_filter,
     network_get_for_user,
     networks_visible_to,
-    records_visible_to,
+    user_may_review_matches,
 )
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -64,15 +66,6 @@ def membership_history_list(*, viewer: Viewer) -> QuerySet[Membership]:
         .filter(membership_filter(viewer=viewer))
         .select_related("user", "agency")
     )
-
-
-def involvement_list(*, viewer: Viewer, include_closed: bool = True) -> QuerySet[Involvement]:
-    involvements = records_visible_to(Involvement.objects.all(), viewer=viewer).select_related(
-        "agency", "lead_professional"
-    )
-    if not include_closed:
-        involvements = involvements.filter(involvement_open_now())
-    return involvements.order_by("ended_on", "-started_on", "pk")
 
 
 def identifier_list(*, viewer: Viewer, person: Person) -> QuerySet[Identifier]:
@@ -111,8 +104,11 @@ class Overview:
         return [i for i in self.involvements if involvement_is_open(i, today=today)]
 
 
-def person_overview(*, user: AnyUser, viewer: Viewer, network: Network) -> Overview:
-    """Everything the overview page shows, in a fixed number of queries however large."""
+def person_overview(
+    *, user: AnyUser, viewer: Viewer, network: Network, involvements: list[Involvement]
+) -> Overview:
+    """Everything the overview page shows, in a fixed number of queries however large; the
+    agencies' involvement the viewer may see is given (`agencies.selectors.involvement_list`)."""
     person = network.person
     pending = (
         JoinRequest.objects.filter(network=network, status=JoinRequestStatus.PENDING).count()
@@ -124,7 +120,7 @@ def person_overview(*, user: AnyUser, viewer: Viewer, network: Network) -> Overv
         person=person,
         viewer=viewer,
         identifiers=list(identifier_list(viewer=viewer, person=person)),
-        involvements=list(involvement_list(viewer=viewer)),
+        involvements=involvements,
         members=list(member_list(viewer=viewer)),
         relatives=relatives_visible(user=user, person=person),
         pending_join_requests=pending,
@@ -215,10 +211,6 @@ def network_graph(*, overview: Overview) -> dict[str, list[dict[str, str]]]:
     return {"nodes": nodes, "edges": edges}
 
 
-def involvement_prefetch() -> Prefetch:
-    return Prefetch("involvements", queryset=Involvement.objects.select_related("agency"))
-
-
 # --- Reads for the pages -------------------------------------------------------------------
 
 
@@ -249,8 +241,23 @@ def invitation_list_pending(*, viewer: Viewer) -> QuerySet[Invitation]:
     )
 
 
-def agency_list() -> QuerySet[Agency]:
-    return Agency.objects.order_by("name", "pk")
+def invitation_token_hash(token: str) -> str:
+    """What is stored of an invitation's token: only its hash, so the table opens nothing."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_get_by_token(*, token: str) -> Invitation | None:
+    """The invitation a token opens, if it is still usable."""
+    invitation = (
+        Invitation.objects.filter(token_hash=invitation_token_hash(token))
+        .select_related("network__person")
+        .first()
+    )
+    if invitation is None or invitation.accepted_at or invitation.revoked_at:
+        return None
+    if invitation.expires_at <= timezone.now():
+        return None
+    return invitation
 
 
 def user_exists_with_email(*, email: str) -> bool:
@@ -260,8 +267,6 @@ def user_exists_with_email(*, email: str) -> bool:
 def merge_list_undoable(*, user: AnyUser) -> QuerySet[Merge]:
     """Merges not undone, newest first, that this user may undo: a reviewer who can see the
     network that now holds both records."""
-    from caregraph.policy import user_may_review_matches
-
     if not user_may_review_matches(user=user):
         return Merge.objects.none()
     visible = networks_visible_to(user=user).values("person_id")
@@ -269,6 +274,28 @@ def merge_list_undoable(*, user: AnyUser) -> QuerySet[Merge]:
         Merge.objects.filter(undone_at__isnull=True, survivor_id__in=visible)
         .select_related("survivor", "merged", "performed_by")
         .order_by("-performed_at", "-pk")
+    )
+
+
+def match_candidates_open(*, user: AnyUser) -> QuerySet[MatchCandidate]:
+    """Open possible matches this user may review, most likely first.
+
+    Only for safeguarding leads and agency admins, and only pairs where they may see both
+    people's networks. A pair where either person has since been merged away is left out.
+    """
+    if not user_may_review_matches(user=user):
+        return MatchCandidate.objects.none()
+    visible_people = networks_visible_to(user=user).values("person_id")
+    return (
+        MatchCandidate.objects.filter(
+            status=MatchStatus.OPEN,
+            person_id__in=visible_people,
+            candidate_id__in=visible_people,
+            person__merged_into__isnull=True,
+            candidate__merged_into__isnull=True,
+        )
+        .select_related("person", "candidate")
+        .order_by("-score", "created_at", "pk")
     )
 
 
@@ -310,12 +337,3 @@ def membership_get_active(*, viewer: Viewer, membership_id: int | str) -> Member
         return member_list(viewer=viewer).get(pk=int(membership_id))
     except (Membership.DoesNotExist, ValueError, TypeError) as missing:
         raise Http404("No such member") from missing
-
-
-def agency_staff_list(*, agency: Agency) -> QuerySet[StaffMembership]:
-    """An agency's current staff, by name: for other agency staff to find a colleague."""
-    return (
-        StaffMembership.objects.filter(agency=agency, is_active=True)
-        .select_related("user")
-        .order_by("user__display_name", "pk")
-    )

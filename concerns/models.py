@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from caregraph.models import Visibility
+from caregraph.models import Severity, Visibility
 
 
 class ConcernCategory(models.TextChoices):
@@ -19,13 +19,6 @@ class ConcernCategory(models.TextChoices):
     MENTAL_HEALTH = "mental_health", "Mental health"
     MISSING = "missing", "Missing"
     OTHER = "other", "Other"
-
-
-class Severity(models.TextChoices):
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
-    URGENT = "urgent", "Urgent"
 
 
 SEVERITY_RANK = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2, Severity.URGENT: 3}

@@ -29,10 +29,10 @@ from django.db import transaction
 from django.urls import reverse
 
 from accounts.models import User
-from caregraph.models import AuditAction, Network
+from caregraph.models import AuditAction, Network, Severity
 from caregraph.policy import reviewing_lead_ids
 from caregraph.services.audit import audit_record
-from concerns.models import AlertRule, Concern, ConcernStatus, CumulativeAlert, Severity
+from concerns.models import AlertRule, Concern, ConcernStatus, CumulativeAlert
 from notifications.services import notify
 
 ALERT_NOTIFICATION_SEVERITY = Severity.HIGH

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from agencies.models import Involvement
-from caregraph.models import AuditAction, Network, NetworkEventKind, Visibility
+from caregraph.models import AuditAction, Network, NetworkEventKind, Severity, Visibility
 from caregraph.policy import (
     Viewer,
     involvement_open_now,
@@ -34,7 +34,6 @@ from concerns.models import (
     ConcernStatus,
     ConcernUpdate,
     ConcernUpdateKind,
-    Severity,
 )
 from concerns.patterns import concern_patterns_check
 from concerns.rules import (

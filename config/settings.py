@@ -445,7 +445,7 @@ SPECTACULAR_SETTINGS = {
         "JoinRequestStatusEnum": "caregraph.models.JoinRequestStatus",
         "AuditActionEnum": "caregraph.models.AuditAction",
         "ConcernCategoryEnum": "concerns.models.ConcernCategory",
-        "ConcernSeverityEnum": "concerns.models.Severity",
+        "ConcernSeverityEnum": "caregraph.models.Severity",
         "ConcernStatusEnum": "concerns.models.ConcernStatus",
         "ConcernUpdateKindEnum": "concerns.models.ConcernUpdateKind",
         "AlertRuleEnum": "concerns.models.AlertRule",

@@ -27,11 +27,12 @@ from caregraph.models import (
     Membership,
     Network,
     RelationshipKind,
+    Severity,
     Visibility,
 )
 from caregraph.services.people import postcode_normalise
 from concerns.dashboard import DEFAULT_PERIOD, PERIODS
-from concerns.models import ConcernCategory, ConcernStatus, Severity
+from concerns.models import ConcernCategory, ConcernStatus
 from concerns.services import DESCRIPTION_MAX as CONCERN_DESCRIPTION_MAX
 from concerns.services import REASON_MAX as CONCERN_REASON_MAX
 from concerns.services import UPDATE_TEXT_MAX as CONCERN_UPDATE_MAX

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import User
-from concerns.models import Severity
+from caregraph.models import Severity
 from notifications.models import Delivery, Notification, NotificationPreference
 
 # Urgent concerns reach safeguarding leads straight away, whatever they chose.

@@ -14,10 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from caregraph.models import Network
+from caregraph.models import Network, Severity
 from caregraph.policy import user_is_safeguarding_lead
 from caregraph.realtime import notice_publish
-from concerns.models import Severity
 from notifications.models import (
     Delivery,
     Notification,

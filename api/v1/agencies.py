@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
+from agencies import selectors
 from agencies.models import (
     Agency,
     AgencyKind,
@@ -27,7 +28,6 @@ from agencies.services import involvement_create, involvement_update
 from api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from api.v1.serializers.graph import AgencySummarySerializer, UserSummarySerializer
 from api.views import ApiView, NetworkApiView, error_responses, signed_in_user
-from caregraph import selectors
 from caregraph.models import Visibility
 from caregraph.policy import (
     agency_staff_may_be_listed,

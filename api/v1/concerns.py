@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from api.v1.serializers.graph import AgencySummarySerializer, UserSummarySerializer
 from api.views import ApiView, NetworkApiView, audit_api_read, error_responses, signed_in_user
-from caregraph.models import Visibility
+from caregraph.models import Severity, Visibility
 from caregraph.policy import Viewer, people_hidden_from, user_is_safeguarding_lead
 from concerns import selectors
 from concerns.models import (
@@ -27,7 +27,6 @@ from concerns.models import (
     ConcernUpdate,
     ConcernUpdateKind,
     CumulativeAlert,
-    Severity,
 )
 from concerns.services import (
     DESCRIPTION_MAX,

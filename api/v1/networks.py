@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from agencies.selectors import involvement_list
 from api.v1.serializers.graph import (
     AuditEventSerializer,
     NetworkOverviewSerializer,
@@ -45,9 +46,7 @@ class NetworkDetailApi(NetworkApiView):
             "person": network.person,
             "created_at": network.created_at,
             "member_count": selectors.member_list(viewer=viewer).count(),
-            "open_involvement_count": selectors.involvement_list(
-                viewer=viewer, include_closed=False
-            ).count(),
+            "open_involvement_count": involvement_list(viewer=viewer, include_closed=False).count(),
             "pending_join_request_count": (
                 selectors.join_request_list(viewer=viewer).count()
                 if viewer.is_coordinator

@@ -466,36 +466,3 @@ def _merge_audit(
             network=networks[person],
             reason=reason,
         )
-
-
-def match_candidate_dismiss(*, candidate: MatchCandidate, decided_by: User) -> MatchCandidate:
-    """Records that a possible match is not the same person, so it is not asked about again.
-
-    Only an open pair can be dismissed, and only by someone `merge_allowed` allows for the
-    two people. Audited for both.
-    """
-    if not merge_allowed(user=decided_by, survivor=candidate.person, merged=candidate.candidate):
-        raise PermissionDenied(
-            "Only a safeguarding lead or agency admin who can see both networks may decide this"
-        )
-    with transaction.atomic():
-        candidate = MatchCandidate.objects.select_for_update().get(pk=candidate.pk)
-        if candidate.status != MatchStatus.OPEN:
-            raise ValidationError("This possible match has already been decided")
-        candidate.status = MatchStatus.DISMISSED
-        candidate.decided_by = decided_by
-        candidate.decided_at = timezone.now()
-        candidate.save(update_fields=["status", "decided_by", "decided_at"])
-        for person, other in (
-            (candidate.person, candidate.candidate),
-            (candidate.candidate, candidate.person),
-        ):
-            audit_record(
-                actor=decided_by,
-                action=AuditAction.UPDATE,
-                summary=f"Decided this record and record {other.pk} are not the same person",
-                object_type="match_candidate",
-                object_id=candidate.pk,
-                person=person,
-            )
-    return candidate

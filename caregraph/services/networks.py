@@ -7,7 +7,6 @@ who find a person's record through a known identifier ask to join; a coordinator
 from __future__ import annotations
 
 import datetime
-import hashlib
 import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -37,6 +36,7 @@ from caregraph.policy import (
     user_acting_agency,
 )
 from caregraph.realtime import network_access_revoked
+from caregraph.selectors import invitation_token_hash
 from caregraph.services.audit import audit_record
 from caregraph.services.events import network_event_append, network_events_follow_record
 
@@ -80,10 +80,6 @@ def _membership_event(membership: Membership, kind: str) -> None:
 def _require_coordinator(viewer: Viewer) -> None:
     if not viewer.may_manage_members:
         raise PermissionDenied("Only a coordinator of this network can do that")
-
-
-def invitation_token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _visibility_check(visibility: str) -> None:
@@ -303,20 +299,6 @@ def invitation_create(
 
         transaction.on_commit(lambda: invitation_send_task.delay(invitation.pk, token))
     return invitation, token
-
-
-def invitation_get_by_token(*, token: str) -> Invitation | None:
-    """The invitation a token opens, if it is still usable."""
-    invitation = (
-        Invitation.objects.filter(token_hash=invitation_token_hash(token))
-        .select_related("network__person")
-        .first()
-    )
-    if invitation is None or invitation.accepted_at or invitation.revoked_at:
-        return None
-    if invitation.expires_at <= timezone.now():
-        return None
-    return invitation
 
 
 def invitation_accept(*, invitation: Invitation, user: User) -> Membership:

@@ -14,11 +14,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from caregraph.models import AuditAction, Network
+from caregraph.models import AuditAction, Network, Severity
 from caregraph.policy import Viewer, people_hidden_from
 from caregraph.services.audit import audit_record
-from concerns.dashboard import chronology_for_viewer
-from concerns.models import Concern, ConcernStatus, Severity
+from concerns.chronology import chronology_for_viewer
+from concerns.models import Concern, ConcernStatus
 from concerns.rules import (
     concern_actions,
     concern_may_close,

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from agencies.models import StaffMembership
+from agencies.selectors import staff_membership_list_for_user
 from caregraph.policy import user_may_review_matches
 from caregraph.selectors import network_list_with_role
 from frontend.views.common import signed_in_user
@@ -14,9 +14,7 @@ from frontend.views.common import signed_in_user
 def home(request: HttpRequest) -> HttpResponse:
     """Your networks: the people whose networks you may see, and your role in each."""
     user = signed_in_user(request)
-    staff_memberships = list(
-        StaffMembership.objects.filter(user=user, is_active=True).select_related("agency")
-    )
+    staff_memberships = list(staff_membership_list_for_user(user=user))
     return render(
         request,
         "frontend/home.html",

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.services import user_create
 from caregraph.models import Invitation
-from caregraph.selectors import user_exists_with_email
-from caregraph.services.networks import invitation_accept, invitation_get_by_token
+from caregraph.selectors import invitation_get_by_token, user_exists_with_email
+from caregraph.services.networks import invitation_accept
 from frontend.forms import InvitationAccountForm, form_errors_from_service
 from frontend.views.common import posted, signed_in_user
 

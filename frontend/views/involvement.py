@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from agencies.models import Involvement
+from agencies.selectors import agency_list, involvement_get_for_viewer, involvement_list
 from agencies.services import involvement_create, involvement_end, involvement_update
 from caregraph.models import MemberKind, Network
 from caregraph.policy import (
@@ -20,9 +21,8 @@ from caregraph.policy import (
     involvement_is_open,
     involvement_may_change,
     involvement_may_end,
-    record_get_for_viewer,
 )
-from caregraph.selectors import agency_list, involvement_list, member_list
+from caregraph.selectors import member_list
 from frontend.forms import InvolvementCloseForm, InvolvementForm, form_errors_from_service
 from frontend.views.common import audit_view, network_for_request, posted, signed_in_user
 
@@ -36,11 +36,7 @@ def _recording_network(request: HttpRequest, network_id: int) -> tuple[Network, 
 
 
 def _involvement(viewer: Viewer, involvement_id: int) -> Involvement:
-    return record_get_for_viewer(
-        Involvement.objects.select_related("agency", "lead_professional"),
-        viewer=viewer,
-        record_id=involvement_id,
-    )
+    return involvement_get_for_viewer(viewer=viewer, involvement_id=involvement_id)
 
 
 def _changeable(viewer: Viewer, involvement_id: int) -> Involvement:

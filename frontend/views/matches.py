@@ -15,10 +15,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from caregraph.models import AuditAction, MatchCandidate, Merge, Person
 from caregraph.policy import user_may_review_matches
-from caregraph.selectors import merge_list_undoable
+from caregraph.selectors import match_candidates_open, merge_list_undoable
 from caregraph.services.audit import audit_record
-from caregraph.services.matching import match_candidates_open
-from caregraph.services.merge import match_candidate_dismiss, person_merge, person_merge_undo
+from caregraph.services.matching import match_candidate_dismiss
+from caregraph.services.merge import person_merge, person_merge_undo
 from frontend.forms import MergeForm, MergeUndoForm, form_errors_from_service
 from frontend.views.common import posted, signed_in_user
 

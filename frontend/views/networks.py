@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from agencies.selectors import involvement_list
 from caregraph.identifiers import identifier_display
 from caregraph.models import Identifier, MemberKind, RelationshipKind
 from caregraph.policy import people_hidden_from
@@ -49,7 +50,12 @@ def _identifier_rows(identifiers: list[Identifier]) -> list[dict[str, str]]:
 def network_overview(request: HttpRequest, network_id: int) -> HttpResponse:
     """Who the person is, who is involved and who is in their network."""
     network, viewer = network_for_request(request, network_id)
-    overview = person_overview(user=request.user, viewer=viewer, network=network)
+    overview = person_overview(
+        user=request.user,
+        viewer=viewer,
+        network=network,
+        involvements=list(involvement_list(viewer=viewer)),
+    )
     overview.open_concerns = concern_count_open_visible_to(viewer=viewer)
     audit_view(request, network=network, summary="Viewed the overview")
     return render(
@@ -70,7 +76,12 @@ def network_overview(request: HttpRequest, network_id: int) -> HttpResponse:
 def network_map(request: HttpRequest, network_id: int) -> HttpResponse:
     """The network drawn as a graph where JavaScript runs, and always as tables."""
     network, viewer = network_for_request(request, network_id)
-    overview = person_overview(user=request.user, viewer=viewer, network=network)
+    overview = person_overview(
+        user=request.user,
+        viewer=viewer,
+        network=network,
+        involvements=list(involvement_list(viewer=viewer)),
+    )
     graph = network_graph(overview=overview)
     audit_view(request, network=network, summary="Viewed the network map")
     labels = {node["id"]: node["label"] for node in graph["nodes"]}

@@ -6,10 +6,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from agencies.models import Involvement
+from agencies.selectors import involvement_list
 from agencies.services import involvement_create
 from caregraph.models import AuditEvent, MemberKind
 from caregraph.policy import viewer_for
-from caregraph.selectors import involvement_list
 from tests.factories import AgencyFactory
 from tests.networks import coordinator_of, member_add, network_create, viewer, works_for
 

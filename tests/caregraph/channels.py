@@ -24,11 +24,11 @@ from agencies.services import involvement_create, involvement_end, involvement_u
 from calendars.models import CalendarEvent, EventKind
 from calendars.services.events import event_create, event_update
 from calendars.services.feed_tokens import feed_token_create
-from caregraph.models import MemberKind, Membership, Network, Visibility
+from caregraph.models import MemberKind, Membership, Network, Severity, Visibility
 from caregraph.policy import viewer_for
 from caregraph.services.audit import audit_record
 from caregraph.services.networks import membership_end, membership_visibility_set
-from concerns.models import ConcernCategory, Severity
+from concerns.models import ConcernCategory
 from concerns.services import concern_raise, concern_update_add
 from notifications.models import Notification, OutboxMessage
 from tests.factories import AgencyFactory, UserFactory, staff_create, totp_enrol

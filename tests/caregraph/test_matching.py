@@ -10,15 +10,11 @@ import pytest
 from django.db import connection
 
 from agencies.models import Agency, StaffMembership, StaffRole
+from caregraph.matching import MATCH_THRESHOLD, person_match_candidates, person_match_queryset
 from caregraph.models import MatchCandidate, MatchStatus, MemberKind, Person
-from caregraph.services.matching import (
-    MATCH_THRESHOLD,
-    match_candidates_open,
-    person_match_candidates,
-    person_match_queryset,
-    person_match_queue,
-)
-from caregraph.services.merge import match_candidate_dismiss, person_merge
+from caregraph.selectors import match_candidates_open
+from caregraph.services.matching import match_candidate_dismiss, person_match_queue
+from caregraph.services.merge import person_merge
 from caregraph.services.people import name_key
 from tests.factories import (
     AgencyFactory,

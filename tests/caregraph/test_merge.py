@@ -34,12 +34,11 @@ from caregraph.models import (
     RelationshipKind,
 )
 from caregraph.policy import networks_visible_to
-from caregraph.services.matching import person_match_queue
+from caregraph.services.matching import match_candidate_dismiss, person_match_queue
 from caregraph.services.merge import (
     MERGE_SPECIAL_LINKS,
     NETWORK_OWNED,
     PERSON_OWNED,
-    match_candidate_dismiss,
     merge_allowed,
     person_merge,
     person_merge_undo,

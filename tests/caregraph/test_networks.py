@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from caregraph.models import JoinRequestStatus, MemberKind, MembershipStatus, PersonRelationship
 from caregraph.policy import network_get_for_user
+from caregraph.selectors import invitation_get_by_token
 from caregraph.services.networks import (
     invitation_accept,
     invitation_create,
-    invitation_get_by_token,
     join_request_create,
     join_request_decide,
     membership_end,

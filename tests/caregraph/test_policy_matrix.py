@@ -16,9 +16,9 @@ from django.test import Client
 
 from accounts.models import User
 from agencies.models import Agency, Involvement
+from agencies.selectors import involvement_list
 from caregraph.models import MemberKind, Visibility
 from caregraph.policy import viewer_for
-from caregraph.selectors import involvement_list
 from tests.caregraph.conftest import ROLES, World
 from tests.networks import member_add
 

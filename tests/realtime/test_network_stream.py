@@ -28,8 +28,8 @@ from websockets.typing import Origin
 from accounts.models import User
 from api.tokens import api_token_issue
 from caregraph import consumers
-from caregraph.models import MemberKind, Membership, Network, Visibility
-from concerns.models import Concern, ConcernCategory, Severity
+from caregraph.models import MemberKind, Membership, Network, Severity, Visibility
+from concerns.models import Concern, ConcernCategory
 from concerns.services import concern_raise
 from tests import services
 from tests.factories import UserFactory, totp_enrol
