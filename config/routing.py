@@ -1,7 +1,7 @@
 from django.urls import path
 
-from accounts.consumers import NoticeConsumer
 from caregraph.consumers import NetworkConsumer
+from notifications.consumers import NoticeConsumer
 
 websocket_urlpatterns = [
     path("ws/notices/", NoticeConsumer.as_asgi()),

@@ -256,7 +256,7 @@ def membership_visibility_set(
     return membership
 
 
-def invitation_create(
+def invitation_record(
     *,
     network: Network,
     invited_by: User,
@@ -267,10 +267,10 @@ def invitation_create(
     agency: Agency | None = None,
     visibility: str = Visibility.NETWORK,
 ) -> tuple[Invitation, str]:
-    """Invites someone by e-mail; returns the invitation and its secret token (sent once).
+    """Stores an invitation by e-mail; returns it and its secret token, to be sent once.
 
-    Only the token's hash is stored. The e-mail says only that there is an invitation, and
-    links to it behind sign-in: never the person's name or anything about them.
+    Only the token's hash is stored. This sends nothing: `notifications.invitations.
+    invitation_create` stores the invitation and its e-mail together, the way people invite.
     """
     _require_coordinator(viewer)
     _visibility_check(visibility)
@@ -305,9 +305,6 @@ def invitation_create(
             object_id=invitation.pk,
             network=network,
         )
-        from caregraph.tasks import invitation_send_task
-
-        transaction.on_commit(lambda: invitation_send_task.delay(invitation.pk, token))
     return invitation, token
 
 

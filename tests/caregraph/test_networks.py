@@ -20,7 +20,6 @@ from caregraph.models import (
 from caregraph.policy import network_get_for_user
 from caregraph.services.networks import (
     invitation_accept,
-    invitation_create,
     invitation_get_by_token,
     join_request_create,
     join_request_decide,
@@ -29,6 +28,7 @@ from caregraph.services.networks import (
     membership_set_coordinator,
     relationship_link,
 )
+from notifications.invitations import invitation_create
 from tests.factories import UserFactory, staff_create
 from tests.networks import coordinator_of, member_add, network_create, viewer
 

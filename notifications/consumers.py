@@ -11,7 +11,7 @@ from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from accounts.sessions import session_is_expired
-from accounts.two_factor import session_two_factor_shortfall
+from caregraph.policy import session_two_factor_shortfall
 from caregraph.realtime import user_group_name
 
 CLOSE_UNAUTHENTICATED = 4401
