@@ -1,9 +1,10 @@
-"""Whether a web session meets the two-factor duty of `caregraph.policy`.
+"""Whether a web session was made with a code: the mark the two-factor duty reads.
 
-The policy asks whether a credential was made with a code from the user's authenticator
-app. For a web session (and the WebSockets that ride on it) that is noted in the session:
+The policy (`caregraph.policy.session_two_factor_shortfall`) asks whether a credential was
+made with a code from the user's authenticator app. For a web session (and the WebSockets
+that ride on it) that is noted in the session:
 
-- at every sign-in through allauth (`accounts.adapters.AccountAdapter.login`): given when
+- at every sign-in through allauth (`frontend.adapters.AccountAdapter.login`): given when
   allauth asked for the code and it was given, which it does whenever the user has an app;
 - when the user gives a code later to confirm it is them (`accounts.forms`);
 - when the user sets up an authenticator app in this session, which takes a code from it
@@ -13,11 +14,7 @@ So a session signed in on the password alone stays short of the duty once its us
 two-factor sign-in, even after they add an app on another device, until a code is given.
 """
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.base import SessionBase
-
-from caregraph.policy import TwoFactorShortfall, credential_two_factor_shortfall
 
 SESSION_CODE_GIVEN_KEY = "caregraph_two_factor_code_given"
 
@@ -34,12 +31,3 @@ def session_code_given(*, session: SessionBase) -> bool:
 
 def session_code_given_mark(*, session: SessionBase, given: bool) -> None:
     session[SESSION_CODE_GIVEN_KEY] = given
-
-
-def session_two_factor_shortfall(
-    *, user: AbstractBaseUser | AnonymousUser, session: SessionBase
-) -> TwoFactorShortfall | None:
-    """The policy's two-factor duty, asked for a web session: pages, API calls and sockets."""
-    return credential_two_factor_shortfall(
-        user=user, code_given=session_code_given(session=session)
-    )

@@ -18,9 +18,8 @@ from caregraph.policy import (
     involvement_may_record_for,
     viewer_for,
 )
-from caregraph.realtime import network_access_revoked
-from caregraph.services.audit import audit_record
-from caregraph.services.events import network_event_append, network_events_follow_record
+from caregraph.realtime import network_access_revoked, publish_on_commit
+from caregraph.services.events import network_change_record, network_events_follow_record
 
 ODS_CODE = re.compile(r"^[A-Z0-9]{3,10}$")
 
@@ -46,12 +45,18 @@ def staff_add(*, agency: Agency, user: User, role: str, job_title: str = "") -> 
     return staff
 
 
-def _involvement_event(involvement: Involvement, kind: str) -> None:
-    network_event_append(
+def _involvement_change_record(
+    involvement: Involvement, *, actor: User, action: str, summary: str, kind: str
+) -> None:
+    """Audits a change of involvement and appends it with the involvement's audience."""
+    network_change_record(
         network=involvement.network,
+        actor=actor,
+        action=action,
+        summary=summary,
         kind=kind,
         visibility=involvement.visibility,
-        created_by_id=involvement.created_by_id,
+        author_id=involvement.created_by_id,
         author_agency_id=involvement.author_agency_id,
         record_type="involvement",
         record_id=involvement.pk,
@@ -123,15 +128,13 @@ def involvement_create(
             created_by=created_by,
             author_agency=agency,
         )
-        audit_record(
+        _involvement_change_record(
+            involvement,
             actor=created_by,
             action=AuditAction.CREATE,
             summary=f"Recorded {agency}'s involvement",
-            object_type="involvement",
-            object_id=involvement.pk,
-            network=network,
+            kind=NetworkEventKind.INVOLVEMENT_STARTED,
         )
-        _involvement_event(involvement, NetworkEventKind.INVOLVEMENT_STARTED)
     return involvement
 
 
@@ -196,17 +199,15 @@ def involvement_update(
             author_id=involvement.created_by_id,
             author_agency_id=involvement.author_agency_id,
         )
-        audit_record(
+        _involvement_change_record(
+            involvement,
             actor=updated_by,
             action=AuditAction.UPDATE,
             summary=f"Changed {involvement.agency}'s involvement",
-            object_type="involvement",
-            object_id=involvement.pk,
-            network=involvement.network,
+            kind=NetworkEventKind.INVOLVEMENT_CHANGED,
         )
-        _involvement_event(involvement, NetworkEventKind.INVOLVEMENT_CHANGED)
         if ended_on is not None:
-            transaction.on_commit(lambda: _revoke_leads_who_lost_access(involvement))
+            publish_on_commit(involvement_leads_revoke, involvement_id=involvement.pk)
     return involvement
 
 
@@ -227,21 +228,23 @@ def involvement_end(
     involvement.ended_on = ended_on
     with transaction.atomic():
         involvement.save(update_fields=["ended_on", "updated_at"])
-        audit_record(
+        _involvement_change_record(
+            involvement,
             actor=ended_by,
             action=AuditAction.UPDATE,
             summary=f"Closed {involvement.agency}'s involvement",
-            object_type="involvement",
-            object_id=involvement.pk,
-            network=involvement.network,
+            kind=NetworkEventKind.INVOLVEMENT_CHANGED,
         )
-        _involvement_event(involvement, NetworkEventKind.INVOLVEMENT_CHANGED)
-        transaction.on_commit(lambda: _revoke_leads_who_lost_access(involvement))
+        publish_on_commit(involvement_leads_revoke, involvement_id=involvement.pk)
     return involvement
 
 
-def _revoke_leads_who_lost_access(involvement: Involvement) -> None:
-    """Safeguarding leads who reviewed the network only through this agency lose it at once."""
+def involvement_leads_revoke(*, involvement_id: int) -> None:
+    """Closes the sockets of safeguarding leads who reviewed the network only through this
+    agency: they lose it at once (published after commit, through the doorbell)."""
+    involvement = Involvement.objects.select_related("network").filter(pk=involvement_id).first()
+    if involvement is None:
+        return
     network = involvement.network
     leads = User.objects.filter(
         staff_memberships__agency_id=involvement.agency_id,

@@ -31,9 +31,14 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.http import Http404
 
 from accounts.sessions import session_is_expired
-from accounts.two_factor import session_two_factor_shortfall
 from caregraph.models import Network, NetworkEvent, NetworkEventKind
-from caregraph.policy import AnyUser, Viewer, network_get_for_user, records_visible_to
+from caregraph.policy import (
+    AnyUser,
+    Viewer,
+    network_get_for_user,
+    records_visible_to,
+    session_two_factor_shortfall,
+)
 from caregraph.realtime import event_message, network_user_group, viewer_groups
 from caregraph.wire import BoundedJsonConsumer
 

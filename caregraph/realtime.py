@@ -1,5 +1,10 @@
 """The only module that talks to the channel layer. It is the doorbell, never the record.
 
+Services ring it through one function, `publish_on_commit`: what they publish is sent after
+their transaction commits (at once outside one), and never if it rolls back. Nothing else
+calls the channel layer or schedules publishing after commit (Zulip's
+`send_event_on_commit` is the model).
+
 Each socket of a network joins the audience groups its user's standing allows; an event is
 sent only to the groups its visibility allows. If the channel layer is down, publishing is
 skipped and logged: the event is safe in the log, and a client that reconnects is replayed
@@ -8,16 +13,29 @@ what it missed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import structlog
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.db import transaction
 
 from caregraph.models import NetworkEvent
 from caregraph.policy import Viewer, record_audiences, user_audience
 
 logger = structlog.get_logger(__name__)
+
+
+def publish_on_commit(publish: Callable[..., None], /, **arguments: Any) -> None:
+    """The doorbell: calls `publish(**arguments)` once the caller's transaction commits.
+
+    `publish` is one of the publishers below (or one that ends in them), so that what is
+    sent is read after commit: the committed event, the unread count as it now is. The
+    arguments are ids, never records that may change before then.
+    """
+    transaction.on_commit(partial(publish, **arguments))
 
 
 def _network_group(network_id: int, audience: str) -> str:

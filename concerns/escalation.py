@@ -24,8 +24,9 @@ from accounts.models import User
 from agencies.models import Agency, StaffMembership, StaffRole
 from caregraph.models import Membership, MembershipStatus
 from caregraph.policy import reviewing_lead_ids
+from concerns.followers import concern_audience, concern_url
 from concerns.models import Concern, ConcernStatus, ConcernUpdateKind
-from concerns.services import concern_audience, concern_change_record, concern_url
+from concerns.services import concern_change_record
 from notifications.services import notify
 
 

@@ -13,21 +13,20 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from agencies.models import Involvement
 from caregraph.models import AuditAction, Network, NetworkEventKind, Severity, Visibility
 from caregraph.policy import (
     Viewer,
-    involvement_open_now,
     records_visible_to,
-    reviewing_lead_ids,
-    users_who_may_see,
 )
-from caregraph.services.audit import audit_record
-from caregraph.services.events import network_event_append
+from caregraph.services.events import network_change_record
+from concerns.followers import (
+    concern_event_payload,
+    concern_followers_notify,
+    concern_raised_notify,
+)
 from concerns.models import (
     Concern,
     ConcernCategory,
@@ -44,70 +43,10 @@ from concerns.rules import (
     concern_may_withdraw,
     concern_require,
 )
-from notifications.services import notify
 
-SEVERITIES_NEEDING_ACKNOWLEDGEMENT = {Severity.HIGH, Severity.URGENT}
 DESCRIPTION_MAX = 5000
 UPDATE_TEXT_MAX = 5000
 REASON_MAX = 2000
-
-
-def _article(severity: str) -> str:
-    return "An" if severity == Severity.URGENT else "A"
-
-
-def concern_url(concern: Concern) -> str:
-    return reverse("concern_detail", args=[concern.network_id, concern.pk])
-
-
-def concern_event_payload(concern: Concern) -> dict[str, object]:
-    """What a live client is sent: enough to list the concern, not its description."""
-    return {
-        "concern_id": concern.pk,
-        "category": concern.category,
-        "category_label": concern.get_category_display(),
-        "severity": concern.severity,
-        "severity_label": concern.get_severity_display(),
-        "status": concern.status,
-        "status_label": concern.get_status_display(),
-        "raised_by": str(concern.created_by),
-        "raised_at": concern.raised_at.isoformat(),
-        "url": concern_url(concern),
-    }
-
-
-def concern_audience(concern: Concern) -> set[int]:
-    """Everyone who may open the concern: nobody else is told anything about it."""
-    return users_who_may_see(
-        network=concern.network,
-        visibility=concern.visibility,
-        author_id=concern.created_by_id,
-        author_agency_id=concern.author_agency_id,
-    )
-
-
-def concern_acknowledgers(concern: Concern) -> set[int]:
-    """Who is asked to acknowledge: lead professionals of open involvement and the leads."""
-    audience = concern_audience(concern)
-    lead_professionals = set(
-        Involvement.objects.filter(network=concern.network, lead_professional__isnull=False)
-        .filter(involvement_open_now())
-        .values_list("lead_professional_id", flat=True)
-    )
-    return (lead_professionals & audience) | (
-        reviewing_lead_ids(network=concern.network) & audience
-    )
-
-
-def concern_followers(concern: Concern) -> set[int]:
-    """Who hears of later changes: the raiser, whoever acknowledged it and, for high and
-    urgent concerns, those asked to acknowledge it; only those who may still open it."""
-    followers = {concern.created_by_id}
-    if concern.acknowledged_by_id is not None:
-        followers.add(concern.acknowledged_by_id)
-    if concern.severity in SEVERITIES_NEEDING_ACKNOWLEDGEMENT:
-        followers |= concern_acknowledgers(concern)
-    return followers & concern_audience(concern)
 
 
 def _validate(
@@ -190,102 +129,24 @@ def concern_raise(
             visibility=visibility,
             raised_at=timezone.now(),
         )
-        audit_record(
+        # Appending the event locks the network row until commit, so concerns about one
+        # person are raised, and their patterns counted, one at a time.
+        network_change_record(
+            network=network,
             actor=raised_by,
             action=AuditAction.CREATE,
             summary=f"Raised a {concern.get_severity_display().lower()} concern",
-            object_type="concern",
-            object_id=concern.pk,
-            network=network,
-        )
-        # Appending the event locks the network row until commit, so concerns about one
-        # person are raised, and their patterns counted, one at a time.
-        network_event_append(
-            network=network,
             kind=NetworkEventKind.CONCERN_RAISED,
-            visibility=visibility,
-            created_by_id=raised_by.pk,
-            author_agency_id=concern.author_agency_id,
+            payload=concern_event_payload(concern),
             record_type="concern",
             record_id=concern.pk,
-            payload=concern_event_payload(concern),
+            visibility=visibility,
+            author_id=raised_by.pk,
+            author_agency_id=concern.author_agency_id,
         )
-        _notify_raised(concern)
+        concern_raised_notify(concern)
         concern_patterns_check(concern=concern)
     return concern
-
-
-def _notify_raised(concern: Concern) -> None:
-    audience = concern_audience(concern) - {concern.created_by_id}
-    leads = frozenset(reviewing_lead_ids(network=concern.network))
-    asked = (
-        concern_acknowledgers(concern) - {concern.created_by_id}
-        if concern.severity in SEVERITIES_NEEDING_ACKNOWLEDGEMENT
-        else set()
-    )
-    link = concern_url(concern)
-    notify(
-        users=User.objects.filter(pk__in=asked),
-        network=concern.network,
-        kind="concern.acknowledge",
-        severity=concern.severity,
-        text=f"{_article(concern.severity)} {concern.get_severity_display().lower()} concern "
-        "needs your acknowledgement",
-        link=link,
-        dedupe_key=f"concern-{concern.pk}-raised",
-        lead_ids=leads,
-    )
-    notify(
-        users=User.objects.filter(pk__in=audience - asked),
-        network=concern.network,
-        kind="concern.raised",
-        severity=concern.severity,
-        text="A new concern was raised in a network you belong to",
-        link=link,
-        dedupe_key=f"concern-{concern.pk}-raised",
-        lead_ids=leads,
-    )
-
-
-def _notify_followers(
-    concern: Concern,
-    *,
-    actor_id: int | None,
-    kind: str,
-    text: str,
-    dedupe_key: str,
-    update: ConcernUpdate | None = None,
-) -> None:
-    """Tells the concern's followers, except whoever made the change, that it changed; of a
-    note, only those who may see the note."""
-    followers = concern_followers(concern) - {actor_id}
-    if update is not None:
-        followers &= concern_update_audience(update)
-    notify(
-        users=User.objects.filter(pk__in=followers),
-        network=concern.network,
-        kind=kind,
-        severity=concern.severity,
-        text=text,
-        link=concern_url(concern),
-        dedupe_key=dedupe_key,
-        lead_ids=frozenset(reviewing_lead_ids(network=concern.network)),
-    )
-
-
-def concern_update_audience(update: ConcernUpdate) -> set[int]:
-    """Everyone who may read an entry of a concern's history: who may see the concern and,
-    for an entry with its own visibility, the entry too."""
-    concern = update.concern
-    audience = concern_audience(concern)
-    if update.visibility == Visibility.NETWORK:
-        return audience
-    return audience & users_who_may_see(
-        network=concern.network,
-        visibility=update.visibility,
-        author_id=update.created_by_id,
-        author_agency_id=update.author_agency_id,
-    )
 
 
 def concern_change_record(
@@ -314,25 +175,22 @@ def concern_change_record(
         visibility=concern.visibility if has_words else Visibility.NETWORK,
         author_agency_id=concern.author_agency_id,
     )
-    audit_record(
+    is_note = kind == ConcernUpdateKind.NOTE
+    network_change_record(
+        network=concern.network,
         actor=actor,
         action=AuditAction.UPDATE,
         summary=summary,
-        object_type="concern",
-        object_id=concern.pk,
-        network=concern.network,
-        reason=reason,
-    )
-    is_note = kind == ConcernUpdateKind.NOTE
-    network_event_append(
-        network=concern.network,
         kind=NetworkEventKind.CONCERN_UPDATED,
-        visibility=concern.visibility,
-        created_by_id=update.created_by_id if is_note else concern.created_by_id,
-        author_agency_id=concern.author_agency_id,
+        payload=concern_event_payload(concern),
         record_type="concern_update" if is_note else "concern",
         record_id=update.pk if is_note else concern.pk,
-        payload=concern_event_payload(concern),
+        visibility=concern.visibility,
+        author_id=update.created_by_id if is_note else concern.created_by_id,
+        author_agency_id=concern.author_agency_id,
+        audited_type="concern",
+        audited_id=concern.pk,
+        reason=reason,
     )
     return update
 
@@ -383,7 +241,7 @@ def concern_acknowledge(*, concern: Concern, viewer: Viewer, acknowledged_by: Us
             actor=acknowledged_by,
             summary="Acknowledged a concern",
         )
-        _notify_followers(
+        concern_followers_notify(
             locked,
             actor_id=acknowledged_by.pk,
             kind="concern.acknowledged",
@@ -419,7 +277,7 @@ def concern_update_add(
             summary="Added an update to a concern",
             text=text,
         )
-        _notify_followers(
+        concern_followers_notify(
             locked,
             actor_id=added_by.pk,
             kind="concern.updated",
@@ -462,7 +320,7 @@ def concern_review_start(*, concern: Concern, viewer: Viewer, started_by: User) 
             actor=started_by,
             summary="Started a review of a concern",
         )
-        _notify_followers(
+        concern_followers_notify(
             locked,
             actor_id=started_by.pk,
             kind="concern.under_review",
@@ -496,7 +354,7 @@ def concern_close(*, concern: Concern, viewer: Viewer, closed_by: User, outcome:
             summary="Closed a concern",
             text=outcome,
         )
-        _notify_followers(
+        concern_followers_notify(
             locked,
             actor_id=closed_by.pk,
             kind="concern.closed",
@@ -535,7 +393,7 @@ def concern_withdraw(
             text=reason,
             reason=reason,
         )
-        _notify_followers(
+        concern_followers_notify(
             locked,
             actor_id=withdrawn_by.pk,
             kind="concern.withdrawn",

@@ -16,8 +16,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from accounts.sessions import session_is_expired, session_seen
-from accounts.two_factor import session_two_factor_shortfall
-from caregraph.policy import TwoFactorShortfall
+from caregraph.policy import TwoFactorShortfall, session_two_factor_shortfall
 
 logger = structlog.get_logger("caregraph.request")
 

@@ -1,8 +1,8 @@
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.urls import path, re_path
 
-from accounts.consumers import NoticeConsumer
 from caregraph.consumers import NetworkConsumer
+from notifications.consumers import NoticeConsumer
 
 
 class NoSuchSocket(AsyncWebsocketConsumer):

@@ -79,7 +79,7 @@ urlpatterns = [
         involvement.involvement_close_page,
         name="involvement_close",
     ),
-    # The link in an invitation e-mail (caregraph.tasks.invitation_send_task)
+    # The link in an invitation e-mail (notifications.invitations.invitation_email_body)
     path("invitations/<str:token>/", invitations.invitation_accept_page, name="invitation_accept"),
     # Concerns, the chronology and the safeguarding dashboard
     path(f"{network}concerns/", concerns.concern_list_page, name="concern_list"),

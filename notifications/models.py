@@ -69,10 +69,18 @@ class OutboxState(models.TextChoices):
 
 
 class OutboxMessage(models.Model):
-    """One message to send, exactly once, written with the change it announces."""
+    """One message to send, exactly once, written with the change it announces.
+
+    `user` is whom it is for where they have an account: an invitation, or a sign-in e-mail
+    to an address nobody uses, goes to an address alone.
+    """
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="outbox_messages"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="outbox_messages",
     )
     channel = models.CharField(max_length=8, choices=OutboxChannel.choices)
     to_address = models.CharField(max_length=254)

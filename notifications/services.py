@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,7 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from caregraph.models import Network, Severity
 from caregraph.policy import user_is_safeguarding_lead
-from caregraph.realtime import notice_publish
+from caregraph.realtime import notice_publish, publish_on_commit
 from notifications.models import (
     Delivery,
     Notification,
@@ -25,6 +24,7 @@ from notifications.models import (
     OutboxMessage,
     OutboxState,
 )
+from notifications.outbox import outbox_message_write, outbox_messages_write
 from notifications.selectors import SEVERITIES_ALWAYS_SENT_TO_LEADS
 
 # What a page script receives on `/ws/notices/` when the unread count changes: a notice
@@ -126,14 +126,9 @@ def notify(
                 else OutboxState.PENDING,
             )
         )
-    OutboxMessage.objects.bulk_create(messages)
-    queued = [message.pk for message in messages if message.state == OutboxState.PENDING]
-    if queued:
-        from notifications.tasks import outbox_relay_queue
-
-        transaction.on_commit(partial(outbox_relay_queue, message_ids=queued))
+    queued = outbox_messages_write(messages)
     if told:
-        transaction.on_commit(partial(notification_unread_publish, user_ids=told))
+        publish_on_commit(notification_unread_publish, user_ids=told)
     return len(queued)
 
 
@@ -163,9 +158,7 @@ def notification_mark_read(*, notification: Notification) -> Notification:
             Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
                 read_at=timezone.now()
             )
-            transaction.on_commit(
-                partial(notification_unread_publish, user_ids=[notification.user_id])
-            )
+            publish_on_commit(notification_unread_publish, user_ids=[notification.user_id])
         notification.refresh_from_db(fields=["read_at"])
     return notification
 
@@ -176,7 +169,7 @@ def notification_mark_all_read(*, user: User) -> int:
         marked = Notification.objects.filter(user=user, read_at__isnull=True).update(
             read_at=timezone.now()
         )
-        transaction.on_commit(partial(notification_unread_publish, user_ids=[user.pk]))
+        publish_on_commit(notification_unread_publish, user_ids=[user.pk])
     return marked
 
 
@@ -216,8 +209,6 @@ def notification_digest_send() -> int:
     stands for are marked sent with it. Safe to run twice: each held message is gathered
     once, and one that arrives meanwhile waits for the next summary.
     """
-    from notifications.tasks import outbox_relay_queue
-
     user_ids = list(
         OutboxMessage.objects.filter(state=OutboxState.HELD, channel=OutboxChannel.EMAIL)
         .order_by("user_id")
@@ -238,9 +229,8 @@ def notification_digest_send() -> int:
             held_ids = [pk for pk, _address in held]
             subject = notification_digest_subject(len(held_ids))
             list_link = reverse("notification_list")
-            digest = OutboxMessage.objects.create(
+            outbox_message_write(
                 user_id=user_id,
-                channel=OutboxChannel.EMAIL,
                 to_address=held[-1][1],
                 subject=subject,
                 body=notification_email_body(text=subject, link=list_link, what="them"),
@@ -249,6 +239,5 @@ def notification_digest_send() -> int:
             OutboxMessage.objects.filter(pk__in=held_ids).update(
                 state=OutboxState.SENT, sent_at=timezone.now()
             )
-            transaction.on_commit(partial(outbox_relay_queue, message_ids=[digest.pk]))
         made += 1
     return made

@@ -5,18 +5,11 @@ Every task here takes ids (or nothing) and calls a service; each is safe to run 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-import structlog
 from celery import shared_task
 
+from notifications.outbox import outbox_relay_queue
+from notifications.relay import outbox_message_send, outbox_sweep
 from notifications.services import notification_digest_send
-from notifications.services_outbox import outbox_message_send, outbox_sweep
-
-logger = structlog.get_logger(__name__)
-
-
-RELAY_BATCH = 25
 
 
 @shared_task
@@ -41,21 +34,3 @@ def outbox_sweep_task() -> None:
 @shared_task
 def notification_digest_send_task() -> None:
     notification_digest_send()
-
-
-def outbox_relay_queue(*, message_ids: Iterable[int]) -> None:
-    """Queues sending after commit; if the broker is down, the periodic sweep sends later.
-
-    Never raises: the change the messages announce is already committed, and the person
-    who made it must not see an error because Redis is away.
-    """
-    ids = list(message_ids)
-    for first in range(0, len(ids), RELAY_BATCH):
-        batch = ids[first : first + RELAY_BATCH]
-        try:
-            outbox_send_batch_task.delay(batch)
-        except Exception as error:
-            # The broker is away: the sweep queues these and the rest once it is back, so
-            # there is no point waiting on it again for every batch.
-            logger.warning("outbox_queue_failed", messages=len(ids), error=type(error).__name__)
-            return

@@ -29,13 +29,13 @@ from caregraph import selectors
 from caregraph.models import Invitation, JoinRequest, Membership
 from caregraph.policy import user_is_agency_staff
 from caregraph.services.networks import (
-    invitation_create,
     invitation_revoke,
     join_request_create,
     join_request_decide,
     membership_end,
     membership_visibility_set,
 )
+from notifications.invitations import invitation_create
 
 
 def _get_or_404(queryset: QuerySet[Any], pk: int) -> Any:

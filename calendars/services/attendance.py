@@ -11,37 +11,23 @@ from django.utils import timezone
 from accounts.models import User
 from calendars.models import AttendanceResponse, CalendarEvent, EventAttendance
 from calendars.rules import calendar_require_member, event_require_may_change
-from calendars.services.events import event_payload
-from calendars.services.reminders import reminders_schedule_for_event
+from calendars.services.events import event_change_record
 from caregraph.models import AuditAction, Membership, MembershipStatus, NetworkEventKind
 from caregraph.policy import Viewer, users_who_may_see
-from caregraph.services.audit import audit_record
-from caregraph.services.events import network_event_append
 
 ANSWERS = (AttendanceResponse.GOING, AttendanceResponse.MAYBE, AttendanceResponse.NOT_GOING)
 
 
 def _attendance_recorded(event: CalendarEvent, *, actor: User, summary: str) -> None:
-    audit_record(
+    # No counts of answers: they would tell of members some may not know are here.
+    event_change_record(
+        event,
         actor=actor,
         action=AuditAction.UPDATE,
         summary=summary,
-        object_type="calendar_event",
-        object_id=event.pk,
-        network=event.network,
-    )
-    # No counts of answers: they would tell of members some may not know are here.
-    network_event_append(
-        network=event.network,
         kind=NetworkEventKind.EVENT_CHANGED,
-        payload=event_payload(event, change="attendance"),
-        visibility=event.visibility,
-        created_by_id=event.created_by_id,
-        author_agency_id=event.author_agency_id,
-        record_type="calendar_event",
-        record_id=event.pk,
+        change="attendance",
     )
-    reminders_schedule_for_event(event=event)
 
 
 def attendance_invite(

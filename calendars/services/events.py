@@ -9,9 +9,7 @@ event are rescheduled, all in one transaction.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,186 +22,34 @@ from calendars.models import (
     CalendarEvent,
     EventAttendance,
     EventException,
-    EventKind,
     EventStatus,
 )
 from calendars.recurrence import (
     Series,
-    calendar_year_check,
     local_naive,
     local_time_resolve,
     localise,
     occurrence_exists,
     occurrence_starts,
-    rrule_check,
     series_last_end,
     zone_get,
 )
 from calendars.rules import calendar_require_member, event_require_may_change
 from calendars.selectors import series_of
+from calendars.services.checks import (
+    TEXT_LIMITS as TEXT_LIMITS,  # where the forms read them
+)
+from calendars.services.checks import (
+    DateOrTime,
+    FieldErrors,
+    event_kind_visibility_check,
+    event_timing_check,
+    texts_check,
+)
 from calendars.services.reminders import reminders_schedule_for_event
 from caregraph.models import AuditAction, Network, NetworkEventKind, Visibility
 from caregraph.policy import Viewer
-from caregraph.services.audit import audit_record
-from caregraph.services.events import network_event_append, network_events_follow_record
-
-EVENT_LENGTH_MAX = datetime.timedelta(days=366)
-TEXT_LIMITS = {"title": 200, "location": 300, "notes": 5000}
-
-DateOrTime = datetime.datetime | datetime.date
-
-
-class FieldErrors:
-    """Collects plain messages by field, so that every mistake is reported at once."""
-
-    def __init__(self) -> None:
-        self.by_field: dict[str, list[str]] = {}
-
-    def add(self, field: str, message: str) -> None:
-        self.by_field.setdefault(field, []).append(message)
-
-    def take(self, error: ValidationError) -> None:
-        for field, messages in error.message_dict.items():
-            for message in messages:
-                self.add(field, message)
-
-    def raise_any(self) -> None:
-        if self.by_field:
-            raise ValidationError(self.by_field)
-
-
-@dataclass(frozen=True)
-class Timing:
-    """When an event happens, checked: aware start and end, its zone, its stored rule."""
-
-    start: datetime.datetime
-    end: datetime.datetime
-    zone: ZoneInfo
-    all_day: bool
-    rrule: str
-
-
-def _local_day(value: DateOrTime, zone: ZoneInfo) -> datetime.date:
-    if not isinstance(value, datetime.datetime):
-        return value
-    if value.tzinfo is not None:
-        return value.astimezone(zone).date()
-    return value.date()
-
-
-def _all_day_last(value: DateOrTime, zone: ZoneInfo) -> datetime.date:
-    """An all-day event's last day: a date is itself; a time at local midnight ends the day
-    before, as iCalendar's exclusive DTEND does, so what we answer can be sent back."""
-    if not isinstance(value, datetime.datetime):
-        return value
-    local = value.astimezone(zone) if value.tzinfo is not None else value
-    if local.time() == datetime.time():
-        return local.date() - datetime.timedelta(days=1)
-    return local.date()
-
-
-def _midnight(day: datetime.date, zone: ZoneInfo) -> datetime.datetime:
-    return localise(datetime.datetime.combine(day, datetime.time()), zone)
-
-
-def event_timing_check(
-    *,
-    start: DateOrTime,
-    end: DateOrTime | None,
-    all_day: bool,
-    timezone_name: str,
-    rrule: str,
-    errors: FieldErrors,
-    length: datetime.timedelta | None = None,
-) -> Timing | None:
-    """Checks when an event happens; adds what is wrong to `errors` by field.
-
-    Naive times are wall-clock times in the event's zone: one inside the spring gap is
-    refused, an autumn time that happens twice is the first (summer time) one. The end
-    must come after the start; without one, the event keeps `length` on the local clock.
-    An all-day event runs from its first to its last day, both included. A repeat rule
-    must be one `rrule_check` accepts.
-    """
-    try:
-        zone = zone_get(timezone_name)
-    except ValidationError as unknown:
-        errors.take(unknown)
-        return None
-    in_range = True
-    for field, value in (("start", start), ("end", end)):
-        try:
-            if value is not None:
-                calendar_year_check(value, field=field)
-        except ValidationError as out_of_range:
-            errors.take(out_of_range)
-            in_range = False
-    if not in_range:
-        return None
-    if end is None:
-        if length is None:
-            errors.add("end", "Say when it ends")
-            return None
-        try:
-            start_at = local_time_resolve(start, zone=zone, field="start")
-        except ValidationError as missing_hour:
-            errors.take(missing_hour)
-            return None
-        end = localise(local_naive(start_at, zone) + length, zone)
-        if all_day:
-            days = max(1, length.days)
-            end = local_naive(start_at, zone).date() + datetime.timedelta(days=days - 1)
-    if all_day:
-        first, last = _local_day(start, zone), _all_day_last(end, zone)
-        if last < first:
-            errors.add("end", "The last day must be the same as the first day or after it")
-            return None
-        start_at, end_at = (
-            _midnight(first, zone),
-            _midnight(last + datetime.timedelta(days=1), zone),
-        )
-    else:
-        resolved = {}
-        for field, value in (("start", start), ("end", end)):
-            try:
-                resolved[field] = local_time_resolve(value, zone=zone, field=field)
-            except ValidationError as missing_hour:
-                errors.take(missing_hour)
-        if len(resolved) < 2:
-            return None
-        start_at, end_at = resolved["start"], resolved["end"]
-        if end_at <= start_at:
-            errors.add("end", "The end must be after the start")
-            return None
-    if end_at - start_at > EVENT_LENGTH_MAX:
-        errors.add("end", "An event can last at most a year: use a repeat rule instead")
-        return None
-    checked_rule = ""
-    if rrule.strip():
-        try:
-            checked_rule = rrule_check(rrule, start=start_at, zone=zone, all_day=all_day).text
-        except ValidationError as bad_rule:
-            errors.take(bad_rule)
-            return None
-    return Timing(start=start_at, end=end_at, zone=zone, all_day=all_day, rrule=checked_rule)
-
-
-def texts_check(errors: FieldErrors, **texts: str) -> dict[str, str]:
-    cleaned = {field: (value or "").strip() for field, value in texts.items()}
-    if "title" in cleaned and not cleaned["title"]:
-        errors.add("title", "Give it a title")
-    for field, value in cleaned.items():
-        if len(value) > TEXT_LIMITS[field]:
-            errors.add(field, f"This can be at most {TEXT_LIMITS[field]} characters long")
-    return cleaned
-
-
-def _kind_visibility_check(
-    errors: FieldErrors, *, viewer: Viewer, kind: str, visibility: str
-) -> None:
-    if kind not in EventKind.values:
-        errors.add("kind", f"Choose one of: {', '.join(EventKind.values)}")
-    if visibility not in viewer.visibilities_allowed():
-        errors.add("visibility", "You cannot choose this visibility")
+from caregraph.services.events import network_change_record, network_events_follow_record
 
 
 def _spans_set(event: CalendarEvent) -> None:
@@ -242,7 +88,7 @@ def event_payload(
     }
 
 
-def _recorded(
+def event_change_record(
     event: CalendarEvent,
     *,
     actor: User,
@@ -253,23 +99,18 @@ def _recorded(
     occurrence: datetime.datetime | None = None,
 ) -> None:
     """The audit row, the event-log row and the reminders that go with every change."""
-    audit_record(
+    network_change_record(
+        network=event.network,
         actor=actor,
         action=action,
         summary=summary,
-        object_type="calendar_event",
-        object_id=event.pk,
-        network=event.network,
-    )
-    network_event_append(
-        network=event.network,
         kind=kind,
         payload=event_payload(event, change=change, occurrence=occurrence),
-        visibility=event.visibility,
-        created_by_id=event.created_by_id,
-        author_agency_id=event.author_agency_id,
         record_type="calendar_event",
         record_id=event.pk,
+        visibility=event.visibility,
+        author_id=event.created_by_id,
+        author_agency_id=event.author_agency_id,
     )
     reminders_schedule_for_event(event=event)
 
@@ -299,7 +140,7 @@ def event_create(
     calendar_require_member(viewer)
     errors = FieldErrors()
     texts = texts_check(errors, title=title, location=location, notes=notes)
-    _kind_visibility_check(errors, viewer=viewer, kind=kind, visibility=visibility)
+    event_kind_visibility_check(errors, viewer=viewer, kind=kind, visibility=visibility)
     timing = event_timing_check(
         start=start,
         end=end,
@@ -334,7 +175,7 @@ def event_create(
             invited_by=created_by,
             responded_at=timezone.now(),
         )
-        _recorded(
+        event_change_record(
             event,
             actor=created_by,
             action=AuditAction.CREATE,
@@ -391,7 +232,7 @@ def event_update(
     event_require_may_change(event=event, viewer=viewer)
     errors = FieldErrors()
     texts = texts_check(errors, title=title, location=location, notes=notes)
-    _kind_visibility_check(errors, viewer=viewer, kind=kind, visibility=visibility)
+    event_kind_visibility_check(errors, viewer=viewer, kind=kind, visibility=visibility)
     timing = event_timing_check(
         start=start,
         end=end,
@@ -426,7 +267,7 @@ def event_update(
             author_id=event.created_by_id,
             author_agency_id=event.author_agency_id,
         )
-        _recorded(
+        event_change_record(
             event,
             actor=updated_by,
             action=AuditAction.UPDATE,
@@ -525,7 +366,7 @@ def event_occurrence_update(
         event.sequence += 1
         event.updated_at = timezone.now()
         event.save(update_fields=["spans_from", "spans_until", "sequence", "updated_at"])
-        _recorded(
+        event_change_record(
             event,
             actor=updated_by,
             action=AuditAction.UPDATE,
@@ -558,7 +399,7 @@ def event_occurrence_cancel(
         event.sequence += 1
         event.updated_at = timezone.now()
         event.save(update_fields=["spans_from", "spans_until", "sequence", "updated_at"])
-        _recorded(
+        event_change_record(
             event,
             actor=cancelled_by,
             action=AuditAction.UPDATE,
@@ -582,7 +423,7 @@ def event_cancel(*, event: CalendarEvent, viewer: Viewer, cancelled_by: User) ->
         event.sequence += 1
         event.updated_at = timezone.now()
         event.save(update_fields=["status", "sequence", "updated_at"])
-        _recorded(
+        event_change_record(
             event,
             actor=cancelled_by,
             action=AuditAction.REMOVE,

@@ -41,6 +41,7 @@ from calendars.recurrence import local_naive, localise, zone_get
 from calendars.selectors import event_occurrences, exceptions_prefetch
 from caregraph.policy import users_who_may_see
 from notifications.models import OutboxChannel, OutboxMessage
+from notifications.outbox import outbox_message_write
 
 LEAD_MAX_MINUTES = 7 * 24 * 60
 # Occurrences this far ahead have their reminders scheduled; the sweep tops up an event once
@@ -407,27 +408,23 @@ def _outbox_write(reminder: ScheduledReminder, *, now: datetime.datetime) -> Out
     link = f"{settings.SITE_URL.rstrip('/')}/networks/{_network_id(reminder)}/"
     dedupe_key = f"reminder:{reminder.dedupe_key}"
     if reminder.channel == ReminderChannel.SMS and user.phone and sms_configured():
-        values = {
-            "channel": OutboxChannel.SMS,
-            "to_address": user.phone.as_e164,
-            "body": f"Caregraph: {text}. Sign in to see it: {link}",
-        }
-    elif user.email:
+        return outbox_message_write(
+            user_id=user.pk,
+            dedupe_key=dedupe_key,
+            channel=OutboxChannel.SMS,
+            to_address=user.phone.as_e164,
+            body=f"Caregraph: {text}. Sign in to see it: {link}",
+        )
+    if user.email:
         # E-mail also stands in for a text message while GOV.UK Notify is not configured.
-        values = {
-            "channel": OutboxChannel.EMAIL,
-            "to_address": user.email,
-            "subject": f"Reminder: {text[0].lower()}{text[1:]}",
-            "body": (
-                f"Hello,\n\n{text}.\n\nSign in to Caregraph to see it:\n{link}\n\nCaregraph\n"
-            ),
-        }
-    else:
-        return None
-    message, created = OutboxMessage.objects.get_or_create(
-        dedupe_key=dedupe_key, defaults={"user": user, **values}
-    )
-    return message if created else None
+        return outbox_message_write(
+            user_id=user.pk,
+            dedupe_key=dedupe_key,
+            to_address=user.email,
+            subject=f"Reminder: {text[0].lower()}{text[1:]}",
+            body=f"Hello,\n\n{text}.\n\nSign in to Caregraph to see it:\n{link}\n\nCaregraph\n",
+        )
+    return None
 
 
 def reminder_send(*, reminder_id: int, now: datetime.datetime | None = None) -> int | None:
@@ -454,11 +451,7 @@ def reminder_send(*, reminder_id: int, now: datetime.datetime | None = None) -> 
             reminder.state = ReminderState.SKIPPED
             reminder.save(update_fields=["state"])
             return None
-        message_id = message.pk
-        from notifications.tasks import outbox_relay_queue
-
-        transaction.on_commit(lambda: outbox_relay_queue(message_ids=[message_id]))
-    return message_id
+    return message.pk
 
 
 def reminders_send_due(*, now: datetime.datetime | None = None, limit: int = 1000) -> list[int]:

@@ -19,12 +19,11 @@ from accounts.models import User
 from calendars.models import CalendarEvent, CareTask, TaskOutcome
 from calendars.recurrence import local_time_resolve, zone_get
 from calendars.rules import calendar_require_member, task_may_change
-from calendars.services.events import FieldErrors, texts_check
+from calendars.services.checks import FieldErrors, texts_check
 from calendars.services.reminders import reminders_schedule_for_task
 from caregraph.models import AuditAction, Membership, Network, NetworkEventKind, Visibility
 from caregraph.policy import Viewer
-from caregraph.services.audit import audit_record
-from caregraph.services.events import network_event_append
+from caregraph.services.events import network_change_record
 
 
 class TaskTaken(Exception):
@@ -59,24 +58,19 @@ def task_payload(task: CareTask, *, change: str) -> dict[str, Any]:
 def _task_recorded(
     task: CareTask, *, actor: User, action: str, summary: str, kind: str, change: str
 ) -> None:
-    audit_record(
+    # Tasks share the calendar's event kinds; the payload's "object" tells them apart.
+    network_change_record(
+        network=task.network,
         actor=actor,
         action=action,
         summary=summary,
-        object_type="care_task",
-        object_id=task.pk,
-        network=task.network,
-    )
-    # Tasks share the calendar's event kinds; the payload's "object" tells them apart.
-    network_event_append(
-        network=task.network,
         kind=kind,
         payload=task_payload(task, change=change),
-        visibility=task.visibility,
-        created_by_id=task.created_by_id,
-        author_agency_id=task.author_agency_id,
         record_type="care_task",
         record_id=task.pk,
+        visibility=task.visibility,
+        author_id=task.created_by_id,
+        author_agency_id=task.author_agency_id,
     )
     reminders_schedule_for_task(task=task)
 

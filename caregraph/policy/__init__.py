@@ -82,6 +82,7 @@ from caregraph.policy.standing import (
 from caregraph.policy.two_factor import (
     TwoFactorShortfall,
     credential_two_factor_shortfall,
+    session_two_factor_shortfall,
     user_has_authenticator,
     user_must_use_two_factor,
 )
@@ -129,6 +130,7 @@ __all__ = [
     "record_get_for_viewer",
     "records_visible_to",
     "reviewing_lead_ids",
+    "session_two_factor_shortfall",
     "user_acting_agency",
     "user_agency_list",
     "user_audience",

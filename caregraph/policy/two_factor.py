@@ -5,7 +5,9 @@ from __future__ import annotations
 from enum import Enum
 
 from allauth.mfa.models import Authenticator
+from django.contrib.sessions.backends.base import SessionBase
 
+from accounts.two_factor import session_code_given
 from caregraph.policy.audiences import AnyUser
 from caregraph.policy.standing import user_is_agency_staff
 
@@ -14,7 +16,7 @@ from caregraph.policy.standing import user_is_agency_staff
 #
 # Every way in asks here each time it is used: a page or an API call on a web session
 # (config.middleware), an API token (api.authentication) and a WebSocket, which rides on
-# the session (caregraph.consumers, accounts.consumers). A credential is checked when it is
+# the session (caregraph.consumers, notifications.consumers). A credential is checked when it is
 # used, not only when it was issued, so a user who becomes agency staff, or whose
 # authenticator app is removed, is held to the duty at their next request.
 #
@@ -65,3 +67,12 @@ def credential_two_factor_shortfall(
     if not code_given:
         return TwoFactorShortfall.CODE_NOT_GIVEN
     return None
+
+
+def session_two_factor_shortfall(
+    *, user: AnyUser, session: SessionBase
+) -> TwoFactorShortfall | None:
+    """The policy's two-factor duty, asked for a web session: pages, API calls and sockets."""
+    return credential_two_factor_shortfall(
+        user=user, code_given=session_code_given(session=session)
+    )

@@ -1,13 +1,21 @@
-"""The network event log: every change, numbered in order, appended with the change itself."""
+"""The network event log: every change, numbered in order, appended with the change itself.
+
+Every change to a network writes two rows together, in its own transaction: an audit row
+(who did what) and an event (what those allowed to see it are told, live and on replay).
+`network_change_record` writes both.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F
 
-from caregraph.models import Network, NetworkEvent, Visibility
+from caregraph.models import AuditAction, Network, NetworkEvent, Visibility
+from caregraph.realtime import network_event_publish, publish_on_commit
+from caregraph.services.audit import audit_record
 
 
 def network_event_append(
@@ -46,10 +54,53 @@ def network_event_append(
             record_id=record_id,
             payload=payload,
         )
-    from caregraph.realtime import network_event_publish
-
-    transaction.on_commit(lambda: network_event_publish(event_id=event.pk))
+    publish_on_commit(network_event_publish, event_id=event.pk)
     return event
+
+
+def network_change_record(
+    *,
+    network: Network,
+    actor: AbstractBaseUser | None,
+    action: AuditAction | str,
+    summary: str,
+    kind: str,
+    payload: dict[str, Any],
+    record_type: str,
+    record_id: int,
+    visibility: str,
+    author_id: int | None,
+    author_agency_id: int | None,
+    audited_type: str = "",
+    audited_id: int | None = None,
+    reason: str = "",
+) -> NetworkEvent:
+    """Writes what every change to a network writes, inside the caller's transaction: the
+    audit row and the event, published after commit to those allowed to see it.
+
+    The event's audience is the record's (`visibility`, its author and the author's agency).
+    The audit row names the same record, unless the change is audited against another
+    (`audited_type`, `audited_id`: a note is audited as a change of its concern).
+    """
+    audit_record(
+        actor=actor,
+        action=action,
+        summary=summary,
+        object_type=audited_type or record_type,
+        object_id=record_id if audited_id is None else audited_id,
+        network=network,
+        reason=reason,
+    )
+    return network_event_append(
+        network=network,
+        kind=kind,
+        payload=payload,
+        visibility=visibility,
+        created_by_id=author_id,
+        author_agency_id=author_agency_id,
+        record_type=record_type,
+        record_id=record_id,
+    )
 
 
 def network_events_follow_record(

@@ -35,10 +35,10 @@ from caregraph.policy import (
     membership_visibilities_allowed,
     user_acting_agency,
 )
-from caregraph.realtime import network_access_revoked
+from caregraph.realtime import network_access_revoked, publish_on_commit
 from caregraph.selectors import invitation_token_hash
 from caregraph.services.audit import audit_record
-from caregraph.services.events import network_event_append, network_events_follow_record
+from caregraph.services.events import network_change_record, network_events_follow_record
 
 INVITATION_LIFETIME = datetime.timedelta(days=14)
 RELATIONSHIP_INVERSE = {
@@ -62,18 +62,30 @@ def _membership_payload(membership: Membership) -> dict[str, object]:
     }
 
 
-def _membership_event(membership: Membership, kind: str) -> None:
-    """Appends a membership change with the membership's own audience: its visibility, the
-    member as its author and the agency they act for."""
-    network_event_append(
+def _membership_change_record(
+    membership: Membership,
+    *,
+    actor: User,
+    action: str,
+    summary: str,
+    kind: str,
+    reason: str = "",
+) -> None:
+    """Audits a membership change and appends it with the membership's own audience: its
+    visibility, the member as its author and the agency they act for."""
+    network_change_record(
         network=membership.network,
+        actor=actor,
+        action=action,
+        summary=summary,
         kind=kind,
         payload=_membership_payload(membership),
-        visibility=membership.visibility,
-        created_by_id=membership.user_id,
-        author_agency_id=membership.agency_id,
         record_type="membership",
         record_id=membership.pk,
+        visibility=membership.visibility,
+        author_id=membership.user_id,
+        author_agency_id=membership.agency_id,
+        reason=reason,
     )
 
 
@@ -123,15 +135,13 @@ def membership_add(
                 is_coordinator=is_coordinator,
                 visibility=visibility,
             )
-            audit_record(
+            _membership_change_record(
+                membership,
                 actor=added_by or user,
                 action=AuditAction.CREATE,
                 summary=f"{user} joined as {membership.get_kind_display().lower()}",
-                object_type="membership",
-                object_id=membership.pk,
-                network=network,
+                kind=NetworkEventKind.MEMBER_JOINED,
             )
-            _membership_event(membership, NetworkEventKind.MEMBER_JOINED)
     except IntegrityError as duplicate:
         raise ValidationError({"user": ["This person is already a member"]}) from duplicate
     return membership
@@ -164,19 +174,16 @@ def membership_end(
     verb = "left" if leaving else "was removed from"
     with transaction.atomic():
         membership.save(update_fields=["status", "ended_at", "ended_by"])
-        audit_record(
+        _membership_change_record(
+            membership,
             actor=ended_by,
             action=AuditAction.REMOVE,
             summary=f"{membership.user} {verb} the network",
-            object_type="membership",
-            object_id=membership.pk,
-            network=membership.network,
+            kind=NetworkEventKind.MEMBER_LEFT,
             reason=reason,
         )
-        _membership_event(membership, NetworkEventKind.MEMBER_LEFT)
-        network_id, user_id = membership.network_id, membership.user_id
-        transaction.on_commit(
-            lambda: network_access_revoked(network_id=network_id, user_id=user_id)
+        publish_on_commit(
+            network_access_revoked, network_id=membership.network_id, user_id=membership.user_id
         )
     return membership
 
@@ -184,6 +191,9 @@ def membership_end(
 def membership_set_coordinator(
     *, membership: Membership, is_coordinator: bool, changed_by: User, viewer: Viewer
 ) -> Membership:
+    """A coordinator makes a member a coordinator, or stops them being one; the last
+    coordinator stays. The change is audited and appended to the event log with the
+    membership's audience, like every other change of a membership."""
     _require_coordinator(viewer)
     if not is_coordinator and membership.is_coordinator:
         others = Membership.objects.filter(
@@ -194,16 +204,14 @@ def membership_set_coordinator(
     membership.is_coordinator = is_coordinator
     with transaction.atomic():
         membership.save(update_fields=["is_coordinator"])
-        audit_record(
+        _membership_change_record(
+            membership,
             actor=changed_by,
             action=AuditAction.UPDATE,
             summary=f"{membership.user} {'is now' if is_coordinator else 'is no longer'} "
             "a coordinator",
-            object_type="membership",
-            object_id=membership.pk,
-            network=membership.network,
+            kind=NetworkEventKind.MEMBER_CHANGED,
         )
-        _membership_event(membership, NetworkEventKind.MEMBER_CHANGED)
     return membership
 
 
@@ -234,19 +242,17 @@ def membership_visibility_set(
             author_id=membership.user_id,
             author_agency_id=membership.agency_id,
         )
-        audit_record(
+        _membership_change_record(
+            membership,
             actor=changed_by,
             action=AuditAction.UPDATE,
             summary=f"Changed who may know {membership.user} is in the network",
-            object_type="membership",
-            object_id=membership.pk,
-            network=membership.network,
+            kind=NetworkEventKind.MEMBER_CHANGED,
         )
-        _membership_event(membership, NetworkEventKind.MEMBER_CHANGED)
     return membership
 
 
-def invitation_create(
+def invitation_record(
     *,
     network: Network,
     invited_by: User,
@@ -257,10 +263,10 @@ def invitation_create(
     agency: Agency | None = None,
     visibility: str = Visibility.NETWORK,
 ) -> tuple[Invitation, str]:
-    """Invites someone by e-mail; returns the invitation and its secret token (sent once).
+    """Stores an invitation by e-mail; returns it and its secret token, to be sent once.
 
-    Only the token's hash is stored. The e-mail says only that there is an invitation, and
-    links to it behind sign-in: never the person's name or anything about them.
+    Only the token's hash is stored. This sends nothing: `notifications.invitations.
+    invitation_create` stores the invitation and its e-mail together, the way people invite.
     """
     _require_coordinator(viewer)
     _visibility_check(visibility)
@@ -295,9 +301,6 @@ def invitation_create(
             object_id=invitation.pk,
             network=network,
         )
-        from caregraph.tasks import invitation_send_task
-
-        transaction.on_commit(lambda: invitation_send_task.delay(invitation.pk, token))
     return invitation, token
 
 

@@ -18,7 +18,6 @@ from caregraph.policy import (
 )
 from caregraph.selectors import invitation_list_pending, join_request_list, member_list
 from caregraph.services.networks import (
-    invitation_create,
     invitation_revoke,
     join_request_decide,
     membership_end,
@@ -33,6 +32,7 @@ from frontend.forms import (
     form_errors_from_service,
 )
 from frontend.views.common import audit_view, network_for_request, posted, signed_in_user
+from notifications.invitations import invitation_create
 
 
 def _coordinator_network(request: HttpRequest, network_id: int) -> tuple[Network, Viewer]:

@@ -21,7 +21,8 @@ from agencies.services import involvement_create
 from api.v1 import networks as networks_api
 from caregraph.models import MemberKind, Person
 from caregraph.policy import viewer_for
-from caregraph.services.networks import invitation_create, join_request_create
+from caregraph.services.networks import join_request_create
+from notifications.invitations import invitation_create
 from tests.api.helpers import API, client_for, coordinator_of, member_add, network_create
 from tests.factories import AgencyFactory, UserFactory, staff_create
 from tests.networks import works_for

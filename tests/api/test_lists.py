@@ -8,8 +8,9 @@ from agencies.models import AgencyKind, StaffRole
 from agencies.services import involvement_create, staff_add
 from caregraph.models import MemberKind
 from caregraph.policy import viewer_for
-from caregraph.services.networks import invitation_create, join_request_create
+from caregraph.services.networks import join_request_create
 from caregraph.services.people import identifier_add
+from notifications.invitations import invitation_create
 from tests.api.helpers import API, client_for, coordinator_of, errors, member_add, network_create
 from tests.factories import AgencyFactory, UserFactory, staff_create
 from tests.networks import works_for

@@ -17,7 +17,8 @@ from caregraph.models import (
     MembershipStatus,
 )
 from caregraph.policy import viewer_for
-from caregraph.services.networks import invitation_create, join_request_create
+from caregraph.services.networks import join_request_create
+from notifications.invitations import invitation_create
 from tests.api.helpers import API, client_for, coordinator_of, errors, member_add, network_create
 from tests.factories import AgencyFactory, UserFactory, staff_create
 from tests.networks import works_for

@@ -402,7 +402,7 @@ def test_a_new_event_is_published_after_commit_to_those_who_may_see_it(
     from unittest import mock
 
     with (
-        mock.patch("caregraph.realtime.network_event_publish") as publish,
+        mock.patch("caregraph.services.events.network_event_publish") as publish,
         django_capture_on_commit_callbacks(execute=True),
     ):
         add_event(circle.network, circle.family, title="Lunch at Gran's")

@@ -105,7 +105,7 @@ def test_the_sweep_task_is_safe_to_run_twice(
     )
 
     with (
-        mock.patch("notifications.tasks.outbox_relay_queue") as relay,
+        mock.patch("notifications.outbox.outbox_relay_queue") as relay,
         django_capture_on_commit_callbacks(execute=True),
     ):
         assert reminder_send_due_task() == 1
@@ -369,3 +369,20 @@ def test_reminders_of_a_case_conference_do_not_reach_family(circle: Circle) -> N
 
     assert _messages_to(circle.family) == []
     assert len(_messages_to(circle.coordinator)) == 1
+
+
+def test_a_reminder_is_an_outbox_row_whose_task_is_given_only_its_id(
+    circle: Circle,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    _visit(circle)
+    day = _day(3)
+
+    with (
+        mock.patch("notifications.tasks.outbox_send_batch_task.delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        reminders_send_due(now=_instant(day, 10) - datetime.timedelta(hours=23))
+
+    [message] = _messages_to(circle.coordinator)
+    delay.assert_called_once_with([message.pk])

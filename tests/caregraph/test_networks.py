@@ -7,17 +7,28 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 
-from caregraph.models import JoinRequestStatus, MemberKind, MembershipStatus, PersonRelationship
+from caregraph.models import (
+    AuditEvent,
+    JoinRequestStatus,
+    MemberKind,
+    MembershipStatus,
+    NetworkEvent,
+    NetworkEventKind,
+    PersonRelationship,
+    Visibility,
+)
 from caregraph.policy import network_get_for_user
 from caregraph.selectors import invitation_get_by_token
 from caregraph.services.networks import (
     invitation_accept,
-    invitation_create,
     join_request_create,
     join_request_decide,
+    membership_add,
     membership_end,
+    membership_set_coordinator,
     relationship_link,
 )
+from notifications.invitations import invitation_create
 from tests.factories import UserFactory, staff_create
 from tests.networks import coordinator_of, member_add, network_create, viewer
 
@@ -106,6 +117,49 @@ def test_leaving_and_removal_take_effect_at_once() -> None:
     for gone in (leaver.user, removed.user):
         with pytest.raises(Http404):
             network_get_for_user(user=gone, network_id=network.pk)
+
+
+def test_making_someone_a_coordinator_is_told_to_those_who_may_know_they_are_here(
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    network = network_create()
+    coordinator = coordinator_of(network)
+    professional = staff_create()
+    membership = membership_add(
+        network=network,
+        user=professional,
+        kind=MemberKind.PROFESSIONAL,
+        added_by=coordinator,
+        visibility=Visibility.PROFESSIONALS,
+    )
+    family = member_add(network)
+
+    with django_capture_on_commit_callbacks(execute=True) as published:
+        membership_set_coordinator(
+            membership=membership,
+            is_coordinator=True,
+            changed_by=coordinator,
+            viewer=viewer(network, coordinator),
+        )
+
+    event = NetworkEvent.objects.filter(network=network).latest("sequence")
+    assert event.kind == NetworkEventKind.MEMBER_CHANGED
+    assert (event.record_type, event.record_id) == ("membership", membership.pk)
+    assert event.payload["membership_id"] == membership.pk
+    assert len(published) == 1
+    told = {
+        user
+        for user in (coordinator, professional, family.user)
+        if viewer(network, user).may_see(
+            visibility=event.visibility,
+            author_id=event.created_by_id,
+            author_agency_id=event.author_agency_id,
+        )
+    }
+    assert told == {coordinator, professional}
+    assert AuditEvent.objects.filter(
+        network=network, object_type="membership", object_id=str(membership.pk)
+    ).exists()
 
 
 def test_the_last_coordinator_cannot_leave() -> None:

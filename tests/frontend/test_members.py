@@ -12,7 +12,7 @@ from django.test import Client
 
 from accounts.models import User
 from caregraph.models import Invitation, MemberKind, Membership, MembershipStatus
-from caregraph.services.networks import invitation_create
+from notifications.invitations import invitation_create
 from tests.factories import UserFactory
 from tests.frontend.conftest import error_summary, signed_in, staff, text, viewer
 

@@ -58,7 +58,7 @@ def test_invitation_review_queue_and_record_exists_pages_keep_the_rules(
     from django.test import Client
 
     from agencies.models import StaffRole
-    from caregraph.services.networks import invitation_create
+    from notifications.invitations import invitation_create
     from tests.frontend.conftest import staff, viewer
 
     _invitation, token = invitation_create(

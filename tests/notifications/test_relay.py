@@ -17,7 +17,7 @@ from notifications_python_client.errors import HTTPError
 
 from accounts.models import User
 from notifications.models import OutboxChannel, OutboxMessage, OutboxState
-from notifications.services_outbox import outbox_message_send, outbox_sweep
+from notifications.relay import outbox_message_send, outbox_sweep
 from tests.factories import UserFactory
 from tests.notifications.smtp import SmtpServer
 
@@ -277,7 +277,7 @@ def test_a_text_goes_once_through_notify_with_our_reference() -> None:
     user = UserFactory.create()
     message = outbox_message_make(user, channel=OutboxChannel.SMS, to_address="+447700900123")
     # GOV.UK Notify is outside this machine: its client is the one thing stood in for.
-    with mock.patch("notifications.services_outbox.sms_send") as notify_api:
+    with mock.patch("notifications.relay.sms_send") as notify_api:
         assert outbox_message_send(message_id=message.pk) is True
         assert outbox_message_send(message_id=message.pk) is False
 
@@ -301,7 +301,7 @@ def test_a_text_notify_cannot_take_now_is_retried_and_one_it_never_will_is_given
     error: Exception, state: str
 ) -> None:
     message = outbox_message_make(channel=OutboxChannel.SMS, to_address="+447700900123")
-    with mock.patch("notifications.services_outbox.sms_send", side_effect=error):
+    with mock.patch("notifications.relay.sms_send", side_effect=error):
         assert outbox_message_send(message_id=message.pk) is False
 
     message = refreshed(message)

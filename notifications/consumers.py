@@ -10,7 +10,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 
 from accounts.sessions import session_is_expired
-from accounts.two_factor import session_two_factor_shortfall
+from caregraph.policy import session_two_factor_shortfall
 from caregraph.realtime import user_group_name
 from caregraph.wire import BoundedJsonConsumer
 

@@ -1,15 +1,21 @@
+"""The sign-in library's (allauth's) adapter: who may sign up, what a sign-in notes in the
+session, and how its e-mails leave (through the outbox, like every other message)."""
+
 import time
+import uuid
 from typing import Any
 
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import get_authentication_records
-from allauth.core import context
+from allauth.core import context as allauth_context
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
 
 from accounts.two_factor import session_code_given_mark
 from caregraph.policy import user_has_authenticator
+from notifications.outbox import outbox_message_write
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -37,7 +43,7 @@ class AccountAdapter(DefaultAccountAdapter):
         enrolment within the re-authentication window of signing in goes ahead. Changing
         or removing an existing authenticator still asks again.
         """
-        request = context.request
+        request = allauth_context.request
         if (
             app == "allauth.mfa"
             and request is not None
@@ -51,3 +57,23 @@ class AccountAdapter(DefaultAccountAdapter):
             ):
                 return False
         return super().is_reauthentication_required(app=app, **kwargs)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Writes the e-mail (a verification link, a password reset) to the outbox, which
+        sends it once the request's transaction commits; nothing is sent from here.
+
+        The context is allauth's own (`DefaultAccountAdapter.send_mail`), rendered with its
+        templates as before. Each e-mail is a message of its own: asking twice sends twice.
+        """
+        request = allauth_context.request
+        values = {"request": request, "email": email, "current_site": get_current_site(request)}
+        values.update(context)
+        rendered = self.render_mail(template_prefix, email, values)
+        user = values.get("user")
+        outbox_message_write(
+            user_id=getattr(user, "pk", None),
+            to_address=email,
+            subject=str(rendered.subject)[:200],
+            body=str(rendered.body),
+            dedupe_key=f"account:{template_prefix.rsplit('/', 1)[-1]}:{uuid.uuid4().hex}",
+        )
