@@ -57,7 +57,7 @@ from calendars.views.common import (
 )
 from caregraph.models import Network
 from caregraph.policy import Viewer
-from frontend.forms import form_errors_from_service
+from frontend.forms.kit import form_errors_from_service
 from frontend.views.common import network_for_request, posted, signed_in_user
 
 ONE_SECOND = datetime.timedelta(seconds=1)

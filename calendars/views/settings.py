@@ -21,7 +21,7 @@ from calendars.forms import LEAD_TIMES, NO_REMINDERS, ReminderForm
 from calendars.models import CalendarFeedToken
 from calendars.services.feed_tokens import feed_token_create, feed_token_revoke, feed_token_rotate
 from calendars.services.reminders import reminder_preferences_for, reminder_preferences_set
-from frontend.forms import form_errors_from_service
+from frontend.forms.kit import form_errors_from_service
 from frontend.views.common import posted, signed_in_user
 
 # The address is shown once after it is made: kept in the session only until then.

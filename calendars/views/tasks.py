@@ -34,7 +34,7 @@ from calendars.services.tasks import (
 from calendars.views.common import audit_calendar_read
 from caregraph.models import Network
 from caregraph.policy import Viewer, people_hidden_from
-from frontend.forms import form_errors_from_service
+from frontend.forms.kit import form_errors_from_service
 from frontend.views.common import network_for_request, posted, signed_in_user
 
 # Settled tasks stay on the board this long, so people see what was done lately.

@@ -39,16 +39,15 @@ from concerns.services import (
     concern_update_add,
     concern_withdraw,
 )
-from frontend.forms import (
+from frontend.forms.concerns import (
     ChronologyFilterForm,
     ConcernCloseForm,
     ConcernFilterForm,
     ConcernRaiseForm,
     ConcernUpdateForm,
     ConcernWithdrawForm,
-    GovForm,
-    form_errors_from_service,
 )
+from frontend.forms.kit import GovForm, form_errors_from_service
 from frontend.views.common import audit_view, network_for_request, posted, signed_in_user
 
 LIST_PAGE_SIZE = 50

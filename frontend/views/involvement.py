@@ -23,7 +23,8 @@ from caregraph.policy import (
     record_get_for_viewer,
 )
 from caregraph.selectors import agency_list, involvement_list, member_list
-from frontend.forms import InvolvementCloseForm, InvolvementForm, form_errors_from_service
+from frontend.forms.involvement import InvolvementCloseForm, InvolvementForm
+from frontend.forms.kit import form_errors_from_service
 from frontend.views.common import audit_view, network_for_request, posted, signed_in_user
 
 

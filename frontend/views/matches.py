@@ -19,7 +19,8 @@ from caregraph.selectors import merge_list_undoable
 from caregraph.services.audit import audit_record
 from caregraph.services.matching import match_candidates_open
 from caregraph.services.merge import match_candidate_dismiss, person_merge, person_merge_undo
-from frontend.forms import MergeForm, MergeUndoForm, form_errors_from_service
+from frontend.forms.kit import form_errors_from_service
+from frontend.forms.people import MergeForm, MergeUndoForm
 from frontend.views.common import posted, signed_in_user
 
 QUEUE_PAGE_SIZE = 50

@@ -25,12 +25,11 @@ from caregraph.services.networks import (
     membership_set_coordinator,
     membership_visibility_set,
 )
-from frontend.forms import (
-    GovForm,
+from frontend.forms.kit import GovForm, form_errors_from_service
+from frontend.forms.networks import (
     InvitationCreateForm,
     MembershipRemoveForm,
     MembershipVisibilityForm,
-    form_errors_from_service,
 )
 from frontend.views.common import audit_view, network_for_request, posted, signed_in_user
 

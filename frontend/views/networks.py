@@ -22,7 +22,8 @@ from caregraph.selectors import (
 )
 from caregraph.services.networks import relationship_link
 from concerns.selectors import concern_count_open_visible_to
-from frontend.forms import RelativeLinkForm, form_errors_from_service
+from frontend.forms.kit import form_errors_from_service
+from frontend.forms.networks import RelativeLinkForm
 from frontend.views.common import audit_view, network_for_request, posted, signed_in_user
 
 AUDIT_PAGE_SIZE = 50
