@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from caregraph.models import AuditAction, Network
+from caregraph.models import AuditAction
 from caregraph.policy import Viewer, people_hidden_from
 from caregraph.services.audit import audit_record
 from concerns.dashboard import chronology_for_viewer
@@ -48,7 +48,13 @@ from frontend.forms.concerns import (
     ConcernWithdrawForm,
 )
 from frontend.forms.kit import GovForm, form_errors_from_service
-from frontend.views.common import audit_view, network_for_request, posted, signed_in_user
+from frontend.views.common import (
+    audit_view,
+    network_context,
+    network_for_request,
+    posted,
+    signed_in_user,
+)
 
 LIST_PAGE_SIZE = 50
 # GOV.UK tag colours, shared with live.mjs through the page (json_script) so both agree.
@@ -72,10 +78,6 @@ def tag_classes() -> dict[str, dict[str, str]]:
         "severity": {str(k): v for k, v in SEVERITY_TAGS.items()},
         "status": {str(k): v for k, v in STATUS_TAGS.items()},
     }
-
-
-def _context(network: Network, viewer: Viewer, **more: Any) -> dict[str, Any]:
-    return {"network": network, "person": network.person, "viewer": viewer, **more}
 
 
 def _row(concern: Concern) -> dict[str, Any]:
@@ -103,7 +105,7 @@ def concern_list_page(request: HttpRequest, network_id: int) -> HttpResponse:
     return render(
         request,
         "frontend/concerns/list.html",
-        _context(
+        network_context(
             network,
             viewer,
             filter_form=filter_form,
@@ -152,7 +154,7 @@ def concern_raise_page(request: HttpRequest, network_id: int) -> HttpResponse:
     return render(
         request,
         "frontend/concerns/raise.html",
-        _context(network, viewer, form=form, section="concerns"),
+        network_context(network, viewer, form=form, section="concerns"),
     )
 
 
@@ -190,7 +192,7 @@ def _detail(
     return render(
         request,
         "frontend/concerns/detail.html",
-        _context(
+        network_context(
             network,
             viewer,
             concern=concern,
@@ -309,7 +311,7 @@ def _concern_action_page(
     return render(
         request,
         template,
-        _context(concern.network, viewer, concern=concern, form=form, section="concerns"),
+        network_context(concern.network, viewer, concern=concern, form=form, section="concerns"),
     )
 
 
@@ -372,7 +374,7 @@ def chronology_page(request: HttpRequest, network_id: int) -> HttpResponse:
     return render(
         request,
         "frontend/concerns/chronology.html",
-        _context(
+        network_context(
             network,
             viewer,
             form=form,

@@ -17,10 +17,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from calendars.forms import LEAD_TIMES, NO_REMINDERS, ReminderForm
 from calendars.models import CalendarFeedToken
 from calendars.services.feed_tokens import feed_token_create, feed_token_revoke, feed_token_rotate
 from calendars.services.reminders import reminder_preferences_for, reminder_preferences_set
+from frontend.forms.calendars import LEAD_TIMES, NO_REMINDERS, ReminderForm
 from frontend.forms.kit import form_errors_from_service
 from frontend.views.common import posted, signed_in_user
 

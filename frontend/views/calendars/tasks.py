@@ -20,7 +20,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from calendars.forms import TaskForm
 from calendars.models import CareTask, TaskOutcome
 from calendars.rules import calendar_may_add, task_may_change
 from calendars.selectors import task_get_for_viewer, task_list_visible_to
@@ -31,11 +30,17 @@ from calendars.services.tasks import (
     task_create,
     task_release,
 )
-from calendars.views.common import audit_calendar_read
 from caregraph.models import Network
 from caregraph.policy import Viewer, people_hidden_from
+from frontend.forms.calendars import TaskForm
 from frontend.forms.kit import form_errors_from_service
-from frontend.views.common import network_for_request, posted, signed_in_user
+from frontend.views.common import (
+    audit_view,
+    network_context,
+    network_for_request,
+    posted,
+    signed_in_user,
+)
 
 # Settled tasks stay on the board this long, so people see what was done lately.
 SETTLED_SHOWN_FOR = datetime.timedelta(days=14)
@@ -51,13 +56,7 @@ class TaskRow:
 
 
 def _context(network: Network, viewer: Viewer, **more: Any) -> dict[str, Any]:
-    return {
-        "network": network,
-        "person": network.person,
-        "viewer": viewer,
-        "section": "tasks",
-        **more,
-    }
+    return network_context(network, viewer, section="tasks", **more)
 
 
 def _rows(viewer: Viewer) -> dict[str, list[TaskRow]]:
@@ -95,7 +94,7 @@ def task_board_page(request: HttpRequest, network_id: int) -> HttpResponse:
     live_sequence = network.last_sequence
     fragment = request.GET.get("fragment") == "1"
     board = _rows(viewer)
-    audit_calendar_read(
+    audit_view(
         request,
         network=network,
         summary="Viewed the tasks" + (" (updated live)" if fragment else ""),
