@@ -9,6 +9,7 @@ from frontend.views import (
     matches,
     members,
     networks,
+    notifications,
     people,
 )
 from frontend.views.calendars import agenda as calendar_agenda
@@ -192,5 +193,27 @@ urlpatterns += [
         "calendar/settings/feed/",
         calendar_settings.calendar_feed_action,
         name="calendar_feed_action",
+    ),
+    # The user's notifications
+    path("notifications/", notifications.notification_list, name="notification_list"),
+    path(
+        "notifications/read/",
+        notifications.notification_mark_all_read_page,
+        name="notification_mark_all_read",
+    ),
+    path(
+        "notifications/preferences/",
+        notifications.notification_preferences,
+        name="notification_preferences",
+    ),
+    path(
+        "notifications/unread-count/",
+        notifications.notification_unread_count_json,
+        name="notification_unread_count",
+    ),
+    path(
+        "notifications/<int:notification_id>/",
+        notifications.notification_open,
+        name="notification_open",
     ),
 ]
