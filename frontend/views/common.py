@@ -76,24 +76,25 @@ def page_post(
     *,
     success_url: str | Callable[[Done], str],
     message: str | Callable[[Done], str],
-    fields: Mapping[str, str] | None = None,
+    fields: Mapping[str, str] | Callable[[], Mapping[str, str]] | None = None,
     refused: str | None = None,
 ) -> HttpResponse | None:
     """The POST of a form page: form, then service, then its errors onto the form.
 
     When the form was sent and is valid, calls `action` with its cleaned data. A service's
     `ValidationError` goes beside the fields it names (`fields` maps the service's names to
-    the form's) and the answer is None: the view shows the form again. With `refused`, a
-    `PermissionDenied` (the standing changed since the page was offered) is that 404.
-    Otherwise the success `message` (or the function of what `action` returned) and a
-    redirect to `success_url`. None too for a GET or a form with errors.
+    the form's, or is a function giving the map once the form is cleaned) and the answer is
+    None: the view shows the form again. With `refused`, a `PermissionDenied` (the standing
+    changed since the page was offered) is that 404. Otherwise the success `message` (or the
+    function of what `action` returned) and a redirect to `success_url`. None too for a GET
+    or a form with errors.
     """
     if request.method != "POST" or not form.is_valid():
         return None
     try:
         done = action(form.cleaned_data)
     except ValidationError as error:
-        form_errors_from_service(form, error, fields=fields)
+        form_errors_from_service(form, error, fields=fields() if callable(fields) else fields)
         return None
     except PermissionDenied as error:
         if refused is None:

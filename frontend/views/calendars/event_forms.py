@@ -11,11 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from calendars.models import CalendarEvent
@@ -39,7 +38,6 @@ from frontend.forms.calendars import (
     EventForm,
     OccurrenceForm,
 )
-from frontend.forms.kit import form_errors_from_service
 from frontend.views.calendars.occurrences import (
     calendar_context,
     event_for_request,
@@ -49,14 +47,13 @@ from frontend.views.calendars.occurrences import (
 )
 from frontend.views.common import (
     network_for_request,
+    page_post,
     posted,
     signed_in_user,
 )
 
-
-def _service_call_refused(refused: PermissionDenied) -> Http404:
-    # The rules offered the page, the service refused (the standing changed in between).
-    return Http404("No such page")
+# The rules offered the page, the service refused (the standing changed in between).
+SERVICE_REFUSED = "No such page"
 
 
 # --- Adding ---------------------------------------------------------------------------------
@@ -89,22 +86,23 @@ def calendar_event_create_page(request: HttpRequest, network_id: int) -> HttpRes
         visibilities=viewer.visibilities_allowed(),
         advanced=viewer.is_professional,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            event = event_create(
-                network=network,
-                viewer=viewer,
-                created_by=signed_in_user(request),
-                timezone_name=settings.CALENDAR_TIME_ZONE,
-                **_event_values(form),
-            )
-        except ValidationError as error:
-            form_errors_from_service(form, error, fields=form.service_fields())
-        except PermissionDenied as refused:
-            raise _service_call_refused(refused) from refused
-        else:
-            messages.success(request, f"'{event.title}' is in the calendar.")
-            return redirect("calendar_event", network_id=network.pk, event_id=event.pk)
+    done = page_post(
+        request,
+        form,
+        lambda data: event_create(
+            network=network,
+            viewer=viewer,
+            created_by=signed_in_user(request),
+            timezone_name=settings.CALENDAR_TIME_ZONE,
+            **_event_values(form),
+        ),
+        success_url=lambda event: event_url(network.pk, event, None),
+        message=lambda event: f"'{event.title}' is in the calendar.",
+        fields=form.service_fields,
+        refused=SERVICE_REFUSED,
+    )
+    if done is not None:
+        return done
     return render(
         request,
         "calendars/event_form.html",
@@ -133,23 +131,25 @@ def calendar_event_update_page(
         # A rule only the advanced field can say stays editable for whoever may change it.
         advanced=viewer.is_professional or needs_advanced,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            event = event_update(
-                event=event,
-                viewer=viewer,
-                updated_by=signed_in_user(request),
-                timezone_name=event.timezone,
-                **_event_values(form),
-            )
-        except ValidationError as error:
-            form_errors_from_service(form, error, fields=form.service_fields())
-        except PermissionDenied as refused:
-            raise _service_call_refused(refused) from refused
-        else:
-            what = "every occurrence of " if event.rrule else ""
-            messages.success(request, f"You changed {what}'{event.title}'.")
-            return redirect("calendar_event", network_id=network.pk, event_id=event.pk)
+    done = page_post(
+        request,
+        form,
+        lambda data: event_update(
+            event=event,
+            viewer=viewer,
+            updated_by=signed_in_user(request),
+            timezone_name=event.timezone,
+            **_event_values(form),
+        ),
+        success_url=lambda changed: event_url(network.pk, changed, None),
+        message=lambda changed: (
+            f"You changed {'every occurrence of ' if changed.rrule else ''}'{changed.title}'."
+        ),
+        fields=form.service_fields,
+        refused=SERVICE_REFUSED,
+    )
+    if done is not None:
+        return done
     heading = "Change every occurrence" if event.rrule else "Change this event"
     return render(
         request,
@@ -208,30 +208,25 @@ def calendar_occurrence_update_page(
     event_may_change_or_404(event, viewer)
     found = occurrence_for_key(event, occurrence)
     form = OccurrenceForm(posted(request), initial=_occurrence_initial(found))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            event_occurrence_update(
-                event=event,
-                viewer=viewer,
-                updated_by=signed_in_user(request),
-                occurrence=found.original_start,  # type: ignore[arg-type]
-                start=data["start"],
-                end=data["end"],
-                **_overrides(event, found, data),
-            )
-        except ValidationError as error:
-            form_errors_from_service(form, error, fields=OccurrenceForm.SERVICE_FIELDS)
-        except PermissionDenied as refused:
-            raise _service_call_refused(refused) from refused
-        else:
-            messages.success(request, "You changed this occurrence. The others are as they were.")
-            return redirect(
-                "calendar_occurrence",
-                network_id=network.pk,
-                event_id=event.pk,
-                occurrence=occurrence,
-            )
+    done = page_post(
+        request,
+        form,
+        lambda data: event_occurrence_update(
+            event=event,
+            viewer=viewer,
+            updated_by=signed_in_user(request),
+            occurrence=found.original_start,  # type: ignore[arg-type]
+            start=data["start"],
+            end=data["end"],
+            **_overrides(event, found, data),
+        ),
+        success_url=reverse("calendar_occurrence", args=[network.pk, event.pk, occurrence]),
+        message="You changed this occurrence. The others are as they were.",
+        fields=OccurrenceForm.SERVICE_FIELDS,
+        refused=SERVICE_REFUSED,
+    )
+    if done is not None:
+        return done
     return render(
         request,
         "calendars/occurrence_form.html",
@@ -258,30 +253,31 @@ def _cancel_page(
     occurrence: Occurrence | None,
 ) -> HttpResponse:
     form = CancelForm(posted(request))
-    if request.method == "POST" and form.is_valid():
+
+    def cancel(data: dict[str, Any]) -> None:
         user = signed_in_user(request)
-        try:
-            if occurrence is not None:
-                event_occurrence_cancel(
-                    event=event,
-                    viewer=viewer,
-                    cancelled_by=user,
-                    occurrence=occurrence.original_start,  # type: ignore[arg-type]
-                )
-            else:
-                event_cancel(event=event, viewer=viewer, cancelled_by=user)
-        except ValidationError as error:
-            form_errors_from_service(form, error)
-        except PermissionDenied as refused:
-            raise _service_call_refused(refused) from refused
+        if occurrence is not None:
+            event_occurrence_cancel(
+                event=event,
+                viewer=viewer,
+                cancelled_by=user,
+                occurrence=occurrence.original_start,  # type: ignore[arg-type]
+            )
         else:
-            if occurrence is not None:
-                messages.success(
-                    request, f"You cancelled '{occurrence.title}' on {_day_words(occurrence)}."
-                )
-            else:
-                messages.success(request, f"You cancelled '{event.title}'.")
-            return redirect("calendar", network_id=network.pk)
+            event_cancel(event=event, viewer=viewer, cancelled_by=user)
+
+    done = page_post(
+        request,
+        form,
+        cancel,
+        success_url=reverse("calendar", args=[network.pk]),
+        message=f"You cancelled '{occurrence.title}' on {_day_words(occurrence)}."
+        if occurrence is not None
+        else f"You cancelled '{event.title}'.",
+        refused=SERVICE_REFUSED,
+    )
+    if done is not None:
+        return done
     back = event_url(network.pk, event, occurrence.original_start if occurrence else None)
     return render(
         request,

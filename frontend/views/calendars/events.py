@@ -10,11 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from calendars.models import AttendanceResponse, CalendarEvent
@@ -33,7 +31,6 @@ from frontend.forms.calendars import (
     Repeat,
     repeat_rule_read,
 )
-from frontend.forms.kit import form_errors_from_service
 from frontend.views.calendars.occurrences import (
     calendar_context,
     event_for_request,
@@ -46,6 +43,7 @@ from frontend.views.calendars.occurrences import (
 )
 from frontend.views.common import (
     audit_view,
+    page_post,
     signed_in_user,
 )
 
@@ -171,6 +169,12 @@ def _back_to(request: HttpRequest, network: Network, event: CalendarEvent) -> st
     return event_url(network.pk, event, original)
 
 
+def _posted_occurrence(request: HttpRequest, event: CalendarEvent) -> Occurrence | None:
+    """The occurrence whose page the form was sent from; None for the event's own page."""
+    key = request.POST.get("occurrence")
+    return occurrence_for_key(event, key) if key else None
+
+
 @login_required
 @require_POST
 def calendar_attendance_respond(
@@ -181,25 +185,20 @@ def calendar_attendance_respond(
     if not calendar_may_add(viewer=viewer):
         raise Http404("No such page")
     form = AttendanceForm(request.POST)
-    if form.is_valid():
-        try:
-            attendance = attendance_respond(
-                event=event,
-                viewer=viewer,
-                user=signed_in_user(request),
-                response=form.cleaned_data["response"],
-            )
-        except ValidationError as error:
-            form_errors_from_service(form, error)
-        else:
-            label = AttendanceResponse(attendance.response).label.lower()
-            messages.success(request, f"You answered '{label}'.")
-            return redirect(_back_to(request, network, event))
-    occurrence = (
-        occurrence_for_key(event, request.POST["occurrence"])
-        if request.POST.get("occurrence")
-        else None
+    done = page_post(
+        request,
+        form,
+        lambda data: attendance_respond(
+            event=event, viewer=viewer, user=signed_in_user(request), response=data["response"]
+        ),
+        success_url=_back_to(request, network, event),
+        message=lambda attendance: (
+            f"You answered '{AttendanceResponse(attendance.response).label.lower()}'."
+        ),
     )
+    if done is not None:
+        return done
+    occurrence = _posted_occurrence(request, event)
     return _detail(request, network, viewer, event, occurrence=occurrence, attendance_form=form)
 
 
@@ -212,21 +211,19 @@ def calendar_attendance_invite(
     network, viewer, event = event_for_request(request, network_id, event_id)
     event_may_change_or_404(event, viewer)
     form = InviteForm(request.POST, people=_invitable(event, viewer))
-    if form.is_valid():
-        users = form.chosen_users()
-        try:
-            attendance_invite(
-                event=event, viewer=viewer, invited_by=signed_in_user(request), users=users
-            )
-        except ValidationError as error:
-            form_errors_from_service(form, error)
-        else:
-            names = ", ".join(str(user) for user in users)
-            messages.success(request, f"Invited {names}.")
-            return redirect(_back_to(request, network, event))
-    occurrence = (
-        occurrence_for_key(event, request.POST["occurrence"])
-        if request.POST.get("occurrence")
-        else None
+    done = page_post(
+        request,
+        form,
+        lambda data: attendance_invite(
+            event=event,
+            viewer=viewer,
+            invited_by=signed_in_user(request),
+            users=form.chosen_users(),
+        ),
+        success_url=_back_to(request, network, event),
+        message=lambda _: f"Invited {', '.join(str(user) for user in form.chosen_users())}.",
     )
+    if done is not None:
+        return done
+    occurrence = _posted_occurrence(request, event)
     return _detail(request, network, viewer, event, occurrence=occurrence, invite_form=form)
