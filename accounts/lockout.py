@@ -2,8 +2,8 @@
 
 Every step of signing in counts towards the same lockout of one e-mail address: a wrong
 password (through ``django.contrib.auth.authenticate``), a wrong two-factor code on the web
-(``accounts.forms``) and a wrong code at the API token endpoint (``api.auth``). axes keeps the
-count in the database (its default handler), so every web worker shares it.
+(``frontend.forms.accounts``) and a wrong code at the API token endpoint (``api.auth``).
+axes keeps the count in the database (its default handler), so every web worker shares it.
 
 The answer is the same whether or not the e-mail address belongs to anyone, so a lockout
 never confirms that an account exists.

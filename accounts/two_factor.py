@@ -6,9 +6,9 @@ that ride on it) that is noted in the session:
 
 - at every sign-in through allauth (`frontend.adapters.AccountAdapter.login`): given when
   allauth asked for the code and it was given, which it does whenever the user has an app;
-- when the user gives a code later to confirm it is them (`accounts.forms`);
+- when the user gives a code later to confirm it is them (`frontend.forms.accounts`);
 - when the user sets up an authenticator app in this session, which takes a code from it
-  (`accounts.forms`).
+  (`frontend.forms.accounts`).
 
 So a session signed in on the password alone stays short of the duty once its user must use
 two-factor sign-in, even after they add an app on another device, until a code is given.

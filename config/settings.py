@@ -294,7 +294,7 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 
 ACCOUNT_ADAPTER = "frontend.adapters.AccountAdapter"
-ACCOUNT_FORMS = {"login": "accounts.forms.SignInForm"}
+ACCOUNT_FORMS = {"login": "frontend.forms.accounts.SignInForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -310,9 +310,9 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # Wrong two-factor codes count towards the same lockout as wrong passwords (accounts.lockout);
 # a code given is noted in the session for the two-factor duty (accounts.two_factor).
 MFA_FORMS = {
-    "authenticate": "accounts.forms.TwoFactorAuthenticateForm",
-    "reauthenticate": "accounts.forms.TwoFactorReauthenticateForm",
-    "activate_totp": "accounts.forms.TwoFactorActivateForm",
+    "authenticate": "frontend.forms.accounts.TwoFactorAuthenticateForm",
+    "reauthenticate": "frontend.forms.accounts.TwoFactorReauthenticateForm",
+    "activate_totp": "frontend.forms.accounts.TwoFactorActivateForm",
 }
 MFA_TOTP_ISSUER = "Caregraph"
 

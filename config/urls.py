@@ -13,7 +13,6 @@ urlpatterns = [
     path("readyz", ReadinessView.as_view(), name="readyz"),
     path("account/", include("allauth.urls")),
     path("api/", include("api.urls")),
-    path("notifications/", include("notifications.urls")),
     path("calendar/", include("calendars.urls")),
     path("admin/", admin.site.urls),
     path("", include("frontend.urls")),

@@ -9,8 +9,14 @@ from frontend.views import (
     matches,
     members,
     networks,
+    notifications,
     people,
 )
+from frontend.views.calendars import agenda as calendar_agenda
+from frontend.views.calendars import event_forms as calendar_event_forms
+from frontend.views.calendars import events as calendar_events
+from frontend.views.calendars import settings as calendar_settings
+from frontend.views.calendars import tasks as calendar_tasks
 
 network = "networks/<int:network_id>/"
 
@@ -118,11 +124,8 @@ urlpatterns = [
     path("dashboard/", dashboard.dashboard_page, name="dashboard"),
 ]
 
-# The network's calendar and task board (calendars.views); the user's own calendar settings
-# and feeds are under /calendar/ (calendars.urls).
-from calendars.views import agenda as calendar_agenda  # noqa: E402
-from calendars.views import events as calendar_events  # noqa: E402
-from calendars.views import tasks as calendar_tasks  # noqa: E402
+# The network's calendar and task board, and the user's own calendar settings
+# (frontend.views.calendars); the iCalendar feeds are under /calendar/ too (calendars.urls).
 
 calendar_event = f"{network}calendar/events/<int:event_id>/"
 calendar_occurrence = f"{calendar_event}occurrences/<str:occurrence>/"
@@ -135,18 +138,18 @@ urlpatterns += [
     ),
     path(
         f"{network}calendar/new/",
-        calendar_events.calendar_event_create_page,
+        calendar_event_forms.calendar_event_create_page,
         name="calendar_event_create",
     ),
     path(calendar_event, calendar_events.calendar_event_page, name="calendar_event"),
     path(
         f"{calendar_event}edit/",
-        calendar_events.calendar_event_update_page,
+        calendar_event_forms.calendar_event_update_page,
         name="calendar_event_update",
     ),
     path(
         f"{calendar_event}cancel/",
-        calendar_events.calendar_event_cancel_page,
+        calendar_event_forms.calendar_event_cancel_page,
         name="calendar_event_cancel",
     ),
     path(
@@ -162,12 +165,12 @@ urlpatterns += [
     path(calendar_occurrence, calendar_events.calendar_occurrence_page, name="calendar_occurrence"),
     path(
         f"{calendar_occurrence}edit/",
-        calendar_events.calendar_occurrence_update_page,
+        calendar_event_forms.calendar_occurrence_update_page,
         name="calendar_occurrence_update",
     ),
     path(
         f"{calendar_occurrence}cancel/",
-        calendar_events.calendar_occurrence_cancel_page,
+        calendar_event_forms.calendar_occurrence_cancel_page,
         name="calendar_occurrence_cancel",
     ),
     path(f"{network}tasks/", calendar_tasks.task_board_page, name="task_board"),
@@ -184,5 +187,33 @@ urlpatterns += [
         f"{network}tasks/<int:task_id>/complete/",
         calendar_tasks.task_complete_action,
         name="task_complete",
+    ),
+    path("calendar/settings/", calendar_settings.calendar_settings_page, name="calendar_settings"),
+    path(
+        "calendar/settings/feed/",
+        calendar_settings.calendar_feed_action,
+        name="calendar_feed_action",
+    ),
+    # The user's notifications
+    path("notifications/", notifications.notification_list, name="notification_list"),
+    path(
+        "notifications/read/",
+        notifications.notification_mark_all_read_page,
+        name="notification_mark_all_read",
+    ),
+    path(
+        "notifications/preferences/",
+        notifications.notification_preferences,
+        name="notification_preferences",
+    ),
+    path(
+        "notifications/unread-count/",
+        notifications.notification_unread_count_json,
+        name="notification_unread_count",
+    ),
+    path(
+        "notifications/<int:notification_id>/",
+        notifications.notification_open,
+        name="notification_open",
     ),
 ]

@@ -12,9 +12,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from caregraph.models import AuditAction, Network, Severity
+from caregraph.models import AuditAction, Severity
 from caregraph.policy import Viewer, people_hidden_from
 from caregraph.services.audit import audit_record
 from concerns.chronology import chronology_for_viewer
@@ -39,17 +40,23 @@ from concerns.services import (
     concern_update_add,
     concern_withdraw,
 )
-from frontend.forms import (
+from frontend.forms.concerns import (
     ChronologyFilterForm,
     ConcernCloseForm,
     ConcernFilterForm,
     ConcernRaiseForm,
     ConcernUpdateForm,
     ConcernWithdrawForm,
-    GovForm,
-    form_errors_from_service,
 )
-from frontend.views.common import audit_view, network_for_request, posted, signed_in_user
+from frontend.forms.kit import GovForm
+from frontend.views.common import (
+    audit_view,
+    network_context,
+    network_for_request,
+    page_post,
+    posted,
+    signed_in_user,
+)
 
 LIST_PAGE_SIZE = 50
 # GOV.UK tag colours, shared with live.mjs through the page (json_script) so both agree.
@@ -73,10 +80,6 @@ def tag_classes() -> dict[str, dict[str, str]]:
         "severity": {str(k): v for k, v in SEVERITY_TAGS.items()},
         "status": {str(k): v for k, v in STATUS_TAGS.items()},
     }
-
-
-def _context(network: Network, viewer: Viewer, **more: Any) -> dict[str, Any]:
-    return {"network": network, "person": network.person, "viewer": viewer, **more}
 
 
 def _row(concern: Concern) -> dict[str, Any]:
@@ -104,7 +107,7 @@ def concern_list_page(request: HttpRequest, network_id: int) -> HttpResponse:
     return render(
         request,
         "frontend/concerns/list.html",
-        _context(
+        network_context(
             network,
             viewer,
             filter_form=filter_form,
@@ -130,30 +133,30 @@ def concern_raise_page(request: HttpRequest, network_id: int) -> HttpResponse:
     if not viewer.may_raise_concern:
         raise Http404("No such page")
     form = ConcernRaiseForm(posted(request), visibilities=viewer.concern_visibilities_allowed())
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            concern = concern_raise(
-                network=network,
-                viewer=viewer,
-                raised_by=signed_in_user(request),
-                category=data["category"],
-                severity=data["severity"],
-                description=data["description"],
-                visibility=data["visibility"],
-                happened_at=data["happened_at"],
-            )
-        except ValidationError as error:
-            form_errors_from_service(form, error, fields=ConcernRaiseForm.SERVICE_FIELDS)
-        except PermissionDenied as refused:
-            raise Http404("No such page") from refused
-        else:
-            messages.success(request, "Your concern has been raised.")
-            return redirect("concern_detail", network_id=network.pk, concern_id=concern.pk)
+    done = page_post(
+        request,
+        form,
+        lambda data: concern_raise(
+            network=network,
+            viewer=viewer,
+            raised_by=signed_in_user(request),
+            category=data["category"],
+            severity=data["severity"],
+            description=data["description"],
+            visibility=data["visibility"],
+            happened_at=data["happened_at"],
+        ),
+        success_url=lambda concern: reverse("concern_detail", args=[network.pk, concern.pk]),
+        message="Your concern has been raised.",
+        fields=ConcernRaiseForm.SERVICE_FIELDS,
+        refused="No such page",
+    )
+    if done is not None:
+        return done
     return render(
         request,
         "frontend/concerns/raise.html",
-        _context(network, viewer, form=form, section="concerns"),
+        network_context(network, viewer, form=form, section="concerns"),
     )
 
 
@@ -191,7 +194,7 @@ def _detail(
     return render(
         request,
         "frontend/concerns/detail.html",
-        _context(
+        network_context(
             network,
             viewer,
             concern=concern,
@@ -262,21 +265,18 @@ def concern_review_action(request: HttpRequest, network_id: int, concern_id: int
 def concern_update_action(request: HttpRequest, network_id: int, concern_id: int) -> HttpResponse:
     concern, viewer = _concern(request, network_id, concern_id)
     form = ConcernUpdateForm(request.POST)
-    if form.is_valid():
-        try:
-            concern_update_add(
-                concern=concern,
-                viewer=viewer,
-                added_by=signed_in_user(request),
-                text=form.cleaned_data["text"],
-            )
-        except PermissionDenied as refused:
-            raise Http404("No such page") from refused
-        except ValidationError as error:
-            form_errors_from_service(form, error)
-        else:
-            messages.success(request, "Your update has been added.")
-            return redirect("concern_detail", network_id=network_id, concern_id=concern.pk)
+    done = page_post(
+        request,
+        form,
+        lambda data: concern_update_add(
+            concern=concern, viewer=viewer, added_by=signed_in_user(request), text=data["text"]
+        ),
+        success_url=reverse("concern_detail", args=[network_id, concern.pk]),
+        message="Your update has been added.",
+        refused="No such page",
+    )
+    if done is not None:
+        return done
     return _detail(request, concern, viewer, form=form, update_form=form)
 
 
@@ -297,20 +297,20 @@ def _concern_action_page(
     if not allowed(concern, viewer):
         raise Http404("No such page")
     form = form_class(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            act(concern, viewer, form.cleaned_data)
-        except PermissionDenied as refused:
-            raise Http404("No such page") from refused
-        except ValidationError as error:
-            form_errors_from_service(form, error)
-        else:
-            messages.success(request, done)
-            return redirect("concern_detail", network_id=network_id, concern_id=concern.pk)
+    answered = page_post(
+        request,
+        form,
+        lambda data: act(concern, viewer, data),
+        success_url=reverse("concern_detail", args=[network_id, concern.pk]),
+        message=done,
+        refused="No such page",
+    )
+    if answered is not None:
+        return answered
     return render(
         request,
         template,
-        _context(concern.network, viewer, concern=concern, form=form, section="concerns"),
+        network_context(concern.network, viewer, concern=concern, form=form, section="concerns"),
     )
 
 
@@ -373,7 +373,7 @@ def chronology_page(request: HttpRequest, network_id: int) -> HttpResponse:
     return render(
         request,
         "frontend/concerns/chronology.html",
-        _context(
+        network_context(
             network,
             viewer,
             form=form,

@@ -13,7 +13,7 @@ from caregraph.models import AuditAction
 from caregraph.services.audit import audit_record
 from concerns.dashboard import dashboard_for_lead, lead_scope, team_list_for_lead
 from frontend.charts import bar_rows, columns_rows, duration_words
-from frontend.forms import DashboardFilterForm
+from frontend.forms.concerns import DashboardFilterForm
 from frontend.views.common import signed_in_user
 
 

@@ -17,7 +17,8 @@ from accounts.services import user_create
 from caregraph.models import Invitation
 from caregraph.selectors import invitation_get_by_token, user_exists_with_email
 from caregraph.services.networks import invitation_accept
-from frontend.forms import InvitationAccountForm, form_errors_from_service
+from frontend.forms.kit import form_errors_from_service
+from frontend.forms.networks import InvitationAccountForm
 from frontend.views.common import posted, signed_in_user
 
 SIGN_IN_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -23,8 +22,8 @@ from caregraph.policy import (
     involvement_may_end,
 )
 from caregraph.selectors import member_list
-from frontend.forms import InvolvementCloseForm, InvolvementForm, form_errors_from_service
-from frontend.views.common import audit_view, network_for_request, posted, signed_in_user
+from frontend.forms.involvement import InvolvementCloseForm, InvolvementForm
+from frontend.views.common import audit_view, network_for_request, page_post, posted, signed_in_user
 
 
 def _recording_network(request: HttpRequest, network_id: int) -> tuple[Network, Viewer]:
@@ -97,20 +96,21 @@ def involvement_list_page(request: HttpRequest, network_id: int) -> HttpResponse
 def involvement_create_page(request: HttpRequest, network_id: int) -> HttpResponse:
     network, viewer = _recording_network(request, network_id)
     form = _form(request, viewer)
-    if request.method == "POST" and form.is_valid():
-        try:
-            involvement = involvement_create(
-                network=network,
-                viewer=viewer,
-                created_by=signed_in_user(request),
-                agency=form.cleaned_data["agency"],
-                **_involvement_values(form.cleaned_data),
-            )
-        except ValidationError as error:
-            form_errors_from_service(form, error)
-        else:
-            messages.success(request, f"{involvement.agency}'s involvement is recorded.")
-            return redirect("involvement_list", network_id=network.pk)
+    done = page_post(
+        request,
+        form,
+        lambda data: involvement_create(
+            network=network,
+            viewer=viewer,
+            created_by=signed_in_user(request),
+            agency=data["agency"],
+            **_involvement_values(data),
+        ),
+        success_url=reverse("involvement_list", args=[network.pk]),
+        message=lambda involvement: f"{involvement.agency}'s involvement is recorded.",
+    )
+    if done is not None:
+        return done
     return render(
         request,
         "frontend/involvement/form.html",
@@ -153,19 +153,20 @@ def involvement_update_page(
         "visibility": involvement.visibility,
     }
     form = _form(request, viewer, initial=initial, editing=True)
-    if request.method == "POST" and form.is_valid():
-        try:
-            involvement_update(
-                involvement=involvement,
-                viewer=viewer,
-                updated_by=signed_in_user(request),
-                **_involvement_values(form.cleaned_data),
-            )
-        except ValidationError as error:
-            form_errors_from_service(form, error)
-        else:
-            messages.success(request, f"{involvement.agency}'s involvement is updated.")
-            return redirect("involvement_list", network_id=network.pk)
+    done = page_post(
+        request,
+        form,
+        lambda data: involvement_update(
+            involvement=involvement,
+            viewer=viewer,
+            updated_by=signed_in_user(request),
+            **_involvement_values(data),
+        ),
+        success_url=reverse("involvement_list", args=[network.pk]),
+        message=f"{involvement.agency}'s involvement is updated.",
+    )
+    if done is not None:
+        return done
     return render(
         request,
         "frontend/involvement/form.html",
@@ -187,19 +188,20 @@ def involvement_close_page(
     network, viewer = _recording_network(request, network_id)
     involvement = _endable(viewer, involvement_id)
     form = InvolvementCloseForm(posted(request), initial={"ended_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            involvement_end(
-                involvement=involvement,
-                viewer=viewer,
-                ended_by=signed_in_user(request),
-                ended_on=form.cleaned_data["ended_on"],
-            )
-        except ValidationError as error:
-            form_errors_from_service(form, error)
-        else:
-            messages.success(request, f"{involvement.agency}'s involvement is closed.")
-            return redirect("involvement_list", network_id=network.pk)
+    done = page_post(
+        request,
+        form,
+        lambda data: involvement_end(
+            involvement=involvement,
+            viewer=viewer,
+            ended_by=signed_in_user(request),
+            ended_on=data["ended_on"],
+        ),
+        success_url=reverse("involvement_list", args=[network.pk]),
+        message=f"{involvement.agency}'s involvement is closed.",
+    )
+    if done is not None:
+        return done
     return render(
         request,
         "frontend/involvement/close.html",

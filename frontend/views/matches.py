@@ -6,11 +6,11 @@ both see; the merge services check the same again.
 
 from __future__ import annotations
 
-from django.contrib import messages
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from caregraph.models import AuditAction, MatchCandidate, Merge, Person
@@ -19,8 +19,8 @@ from caregraph.selectors import match_candidates_open, merge_list_undoable
 from caregraph.services.audit import audit_record
 from caregraph.services.matching import match_candidate_dismiss
 from caregraph.services.merge import person_merge, person_merge_undo
-from frontend.forms import MergeForm, MergeUndoForm, form_errors_from_service
-from frontend.views.common import posted, signed_in_user
+from frontend.forms.people import MergeForm, MergeUndoForm
+from frontend.views.common import action_post, page_post, posted, signed_in_user
 
 QUEUE_PAGE_SIZE = 50
 RECENT_MERGES = 20
@@ -75,25 +75,30 @@ def match_merge(request: HttpRequest, candidate_id: int) -> HttpResponse:
     people = {str(person.pk): person for person in (candidate.person, candidate.candidate)}
     choices = [(key, f"Keep record {key}: {person.full_name}") for key, person in people.items()]
     form = MergeForm(posted(request), choices=choices)
-    if request.method == "POST" and form.is_valid():
-        survivor = people[form.cleaned_data["survivor"]]
-        merged = next(person for key, person in people.items() if person is not survivor)
-        try:
-            person_merge(
-                survivor=survivor,
-                merged=merged,
-                performed_by=signed_in_user(request),
-                reason=form.cleaned_data["reason"],
-            )
-        except PermissionDenied as refused:
-            raise Http404("No such possible match") from refused
-        except ValidationError as error:
-            form_errors_from_service(form, error)
-        else:
-            messages.success(
-                request, f"Record {merged.pk} is merged into record {survivor.pk}. You can undo it."
-            )
-            return redirect("match_list")
+
+    def merge(data: dict[str, Any]) -> tuple[Person, Person]:
+        survivor = people[data["survivor"]]
+        merged = next(person for person in people.values() if person is not survivor)
+        person_merge(
+            survivor=survivor,
+            merged=merged,
+            performed_by=signed_in_user(request),
+            reason=data["reason"],
+        )
+        return survivor, merged
+
+    done = page_post(
+        request,
+        form,
+        merge,
+        success_url="match_list",
+        message=lambda pair: (
+            f"Record {pair[1].pk} is merged into record {pair[0].pk}. You can undo it."
+        ),
+        refused="No such possible match",
+    )
+    if done is not None:
+        return done
     return render(request, "frontend/matches/merge.html", {"candidate": candidate, "form": form})
 
 
@@ -101,19 +106,14 @@ def match_merge(request: HttpRequest, candidate_id: int) -> HttpResponse:
 @require_POST
 def match_dismiss(request: HttpRequest, candidate_id: int) -> HttpResponse:
     candidate = _candidate(request, candidate_id)
-    try:
-        match_candidate_dismiss(candidate=candidate, decided_by=signed_in_user(request))
-    except PermissionDenied as refused:
-        raise Http404("No such possible match") from refused
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            f"Records {candidate.person_id} and {candidate.candidate_id} are marked as "
-            "not the same person.",
-        )
-    return redirect("match_list")
+    return action_post(
+        request,
+        lambda: match_candidate_dismiss(candidate=candidate, decided_by=signed_in_user(request)),
+        success_url="match_list",
+        message=f"Records {candidate.person_id} and {candidate.candidate_id} are marked as "
+        "not the same person.",
+        refused="No such possible match",
+    )
 
 
 def _merge(request: HttpRequest, merge_id: int) -> Merge:
@@ -129,20 +129,17 @@ def _merge(request: HttpRequest, merge_id: int) -> Merge:
 def merge_undo(request: HttpRequest, merge_id: int) -> HttpResponse:
     merge = _merge(request, merge_id)
     form = MergeUndoForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            person_merge_undo(
-                merge=merge, undone_by=signed_in_user(request), reason=form.cleaned_data["reason"]
-            )
-        except PermissionDenied as refused:
-            raise Http404("No such merge") from refused
-        except ValidationError as error:
-            form_errors_from_service(form, error)
-        else:
-            messages.success(
-                request,
-                f"The merge is undone: records {merge.survivor_id} and "
-                f"{merge.merged_id} are separate again.",
-            )
-            return redirect("match_list")
+    done = page_post(
+        request,
+        form,
+        lambda data: person_merge_undo(
+            merge=merge, undone_by=signed_in_user(request), reason=data["reason"]
+        ),
+        success_url="match_list",
+        message=f"The merge is undone: records {merge.survivor_id} and "
+        f"{merge.merged_id} are separate again.",
+        refused="No such merge",
+    )
+    if done is not None:
+        return done
     return render(request, "frontend/matches/undo.html", {"merge": merge, "form": form})

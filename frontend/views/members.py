@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from caregraph.models import Membership, Network
@@ -24,14 +24,20 @@ from caregraph.services.networks import (
     membership_set_coordinator,
     membership_visibility_set,
 )
-from frontend.forms import (
-    GovForm,
+from frontend.forms.kit import GovForm
+from frontend.forms.networks import (
     InvitationCreateForm,
     MembershipRemoveForm,
     MembershipVisibilityForm,
-    form_errors_from_service,
 )
-from frontend.views.common import audit_view, network_for_request, posted, signed_in_user
+from frontend.views.common import (
+    action_post,
+    audit_view,
+    network_for_request,
+    page_post,
+    posted,
+    signed_in_user,
+)
 from notifications.invitations import invitation_create
 
 
@@ -75,21 +81,22 @@ def network_members(request: HttpRequest, network_id: int) -> HttpResponse:
 def invitation_create_page(request: HttpRequest, network_id: int) -> HttpResponse:
     network, viewer = _coordinator_network(request, network_id)
     form = InvitationCreateForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            invitation, _token = invitation_create(
-                network=network,
-                invited_by=signed_in_user(request),
-                viewer=viewer,
-                email=form.cleaned_data["email"],
-                kind=form.cleaned_data["kind"],
-                relationship=form.cleaned_data["relationship"],
-            )
-        except ValidationError as error:
-            form_errors_from_service(form, error)
-        else:
-            messages.success(request, f"We have emailed an invitation to {invitation.email}.")
-            return redirect("network_members", network_id=network.pk)
+    done = page_post(
+        request,
+        form,
+        lambda data: invitation_create(
+            network=network,
+            invited_by=signed_in_user(request),
+            viewer=viewer,
+            email=data["email"],
+            kind=data["kind"],
+            relationship=data["relationship"],
+        ),
+        success_url=reverse("network_members", args=[network.pk]),
+        message=lambda made: f"We have emailed an invitation to {made[0].email}.",
+    )
+    if done is not None:
+        return done
     return render(
         request,
         "frontend/members/invite.html",
@@ -117,19 +124,20 @@ def membership_remove(request: HttpRequest, network_id: int, membership_id: int)
     if membership.user_id == viewer.user_id:
         return redirect("membership_leave", network_id=network.pk)
     form = MembershipRemoveForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            membership_end(
-                membership=membership,
-                ended_by=signed_in_user(request),
-                viewer=viewer,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            form_errors_from_service(form, error)
-        else:
-            messages.success(request, f"{membership.user} is no longer a member.")
-            return redirect("network_members", network_id=network.pk)
+    done = page_post(
+        request,
+        form,
+        lambda data: membership_end(
+            membership=membership,
+            ended_by=signed_in_user(request),
+            viewer=viewer,
+            reason=data["reason"],
+        ),
+        success_url=reverse("network_members", args=[network.pk]),
+        message=f"{membership.user} is no longer a member.",
+    )
+    if done is not None:
+        return done
     return render(
         request,
         "frontend/members/remove.html",
@@ -153,21 +161,21 @@ def membership_coordinator(
     make = request.POST.get("is_coordinator")
     if make not in {"1", "0"}:
         return HttpResponseBadRequest("Say whether they should be a coordinator")
-    try:
-        membership_set_coordinator(
+    change = "is now" if make == "1" else "is no longer"
+    stepped_down = membership.user_id == viewer.user_id and make == "0"
+    return action_post(
+        request,
+        lambda: membership_set_coordinator(
             membership=membership,
             is_coordinator=make == "1",
             changed_by=signed_in_user(request),
             viewer=viewer,
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        change = "is now" if make == "1" else "is no longer"
-        messages.success(request, f"{membership.user} {change} a coordinator.")
-    if membership.user_id == viewer.user_id and make == "0":
-        return redirect("network_overview", network_id=network.pk)
-    return redirect("network_members", network_id=network.pk)
+        ),
+        success_url=reverse(
+            "network_overview" if stepped_down else "network_members", args=[network.pk]
+        ),
+        message=f"{membership.user} {change} a coordinator.",
+    )
 
 
 @login_required
@@ -188,20 +196,21 @@ def membership_visibility_page(
         visibilities=membership_visibilities_allowed(viewer=viewer),
         initial={"visibility": membership.visibility},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            membership_visibility_set(
-                membership=membership,
-                visibility=form.cleaned_data["visibility"],
-                changed_by=signed_in_user(request),
-                viewer=viewer,
-            )
-        except ValidationError as error:
-            form_errors_from_service(form, error)
-        else:
-            whose = "you are" if membership.user_id == viewer.user_id else f"{membership.user} is"
-            messages.success(request, f"Who may know {whose} here is changed.")
-            return redirect("network_members", network_id=network.pk)
+    whose = "you are" if membership.user_id == viewer.user_id else f"{membership.user} is"
+    done = page_post(
+        request,
+        form,
+        lambda data: membership_visibility_set(
+            membership=membership,
+            visibility=data["visibility"],
+            changed_by=signed_in_user(request),
+            viewer=viewer,
+        ),
+        success_url=reverse("network_members", args=[network.pk]),
+        message=f"Who may know {whose} here is changed.",
+    )
+    if done is not None:
+        return done
     return render(
         request,
         "frontend/members/visibility.html",
@@ -223,18 +232,18 @@ def membership_leave(request: HttpRequest, network_id: int) -> HttpResponse:
     if viewer.membership is None:
         raise Http404("No such page")
     form = GovForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            membership_end(
-                membership=viewer.membership, ended_by=signed_in_user(request), viewer=viewer
-            )
-        except ValidationError as error:
-            form_errors_from_service(form, error)
-        else:
-            messages.success(
-                request, f"You have left the network around {network.person.given_name}."
-            )
-            return redirect("home")
+    membership = viewer.membership
+    done = page_post(
+        request,
+        form,
+        lambda data: membership_end(
+            membership=membership, ended_by=signed_in_user(request), viewer=viewer
+        ),
+        success_url="home",
+        message=f"You have left the network around {network.person.given_name}.",
+    )
+    if done is not None:
+        return done
     return render(
         request,
         "frontend/members/leave.html",
@@ -271,18 +280,17 @@ def join_request_decide_page(
         return HttpResponseBadRequest("Approve or decline the request")
     join_request.network = network
     who = join_request.requested_by
-    try:
-        join_request_decide(
+    # A ValidationError: decided meanwhile, or already a member.
+    return action_post(
+        request,
+        lambda: join_request_decide(
             join_request=join_request,
             decided_by=signed_in_user(request),
             viewer=viewer,
             approve=decision == "approve",
-        )
-    except ValidationError as error:  # decided meanwhile, or already a member
-        messages.error(request, " ".join(error.messages))
-    else:
-        if decision == "approve":
-            messages.success(request, f"{who} has joined the network.")
-        else:
-            messages.success(request, f"You declined {who}'s request to join.")
-    return redirect("join_request_list", network_id=network.pk)
+        ),
+        success_url=reverse("join_request_list", args=[network.pk]),
+        message=f"{who} has joined the network."
+        if decision == "approve"
+        else f"You declined {who}'s request to join.",
+    )

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from agencies.selectors import involvement_list
@@ -23,8 +22,8 @@ from caregraph.selectors import (
 )
 from caregraph.services.networks import relationship_link
 from concerns.selectors import concern_count_open_visible_to
-from frontend.forms import RelativeLinkForm, form_errors_from_service
-from frontend.views.common import audit_view, network_for_request, posted, signed_in_user
+from frontend.forms.networks import RelativeLinkForm
+from frontend.views.common import audit_view, network_for_request, page_post, posted, signed_in_user
 
 AUDIT_PAGE_SIZE = 50
 NODE_KINDS = {
@@ -127,22 +126,23 @@ def network_family(request: HttpRequest, network_id: int) -> HttpResponse:
             relative_network, _ = network_for_request(
                 request, int(form.cleaned_data["relative_network"])
             )
-            try:
-                relationship_link(
+            kind = RelationshipKind(form.cleaned_data["kind"]).label.lower()
+            done = page_post(
+                request,
+                form,
+                lambda data: relationship_link(
                     network=network,
                     relative_network=relative_network,
-                    kind=form.cleaned_data["kind"],
+                    kind=data["kind"],
                     linked_by=user,
                     viewer=viewer,
-                )
-            except ValidationError as error:
-                form_errors_from_service(form, error, fields={"relative": "relative_network"})
-            else:
-                kind = RelationshipKind(form.cleaned_data["kind"]).label.lower()
-                messages.success(
-                    request, f"{relative_network.person.full_name} is linked as {kind}."
-                )
-                return redirect("network_family", network_id=network.pk)
+                ),
+                success_url=reverse("network_family", args=[network.pk]),
+                message=f"{relative_network.person.full_name} is linked as {kind}.",
+                fields={"relative": "relative_network"},
+            )
+            if done is not None:
+                return done
     audit_view(request, network=network, summary="Viewed the family view")
     for relation in relatives:
         audit_view(

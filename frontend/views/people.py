@@ -15,12 +15,9 @@ from caregraph.selectors import people_search
 from caregraph.services.audit import audit_record
 from caregraph.services.networks import join_request_create
 from caregraph.services.people import IdentifierInput, person_register
-from frontend.forms import (
-    JoinRequestForm,
-    PersonRegisterForm,
-    PersonSearchForm,
-    form_errors_from_service,
-)
+from frontend.forms.kit import form_errors_from_service
+from frontend.forms.networks import JoinRequestForm
+from frontend.forms.people import PersonRegisterForm, PersonSearchForm
 from frontend.views.common import posted, signed_in_user
 
 # The network a registration found, kept in the session rather than the URL, so that the

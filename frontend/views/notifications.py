@@ -13,9 +13,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from caregraph.policy import user_is_safeguarding_lead
-from frontend.forms import form_errors_from_service
+from frontend.forms.kit import form_errors_from_service
+from frontend.forms.notifications import NotificationPreferencesForm
 from frontend.views.common import posted, signed_in_user
-from notifications.forms import NotificationPreferencesForm
 from notifications.selectors import (
     notification_get_for_user,
     notification_list_for,

@@ -11,18 +11,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from calendars.forms import LEAD_TIMES, NO_REMINDERS, ReminderForm
 from calendars.models import CalendarFeedToken
 from calendars.services.feed_tokens import feed_token_create, feed_token_revoke, feed_token_rotate
 from calendars.services.reminders import reminder_preferences_for, reminder_preferences_set
-from frontend.forms import form_errors_from_service
-from frontend.views.common import posted, signed_in_user
+from frontend.forms.calendars import LEAD_TIMES, NO_REMINDERS, ReminderForm
+from frontend.views.common import page_post, posted, signed_in_user
 
 # The address is shown once after it is made: kept in the session only until then.
 SHOWN_ONCE_KEY = "calendar_feed_token_shown"
@@ -54,14 +52,16 @@ def _describe(user_id: int) -> str:
 def calendar_settings_page(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     form = ReminderForm(posted(request), initial=_initial(user.pk))
-    if request.method == "POST" and form.is_valid():
-        try:
-            reminder_preferences_set(user=user, preferences=form.preferences())
-        except ValidationError as error:
-            form_errors_from_service(form, error, fields=ReminderForm.SERVICE_FIELDS)
-        else:
-            messages.success(request, "Your reminder settings are saved.")
-            return redirect("calendar_settings")
+    done = page_post(
+        request,
+        form,
+        lambda data: reminder_preferences_set(user=user, preferences=form.preferences()),
+        success_url="calendar_settings",
+        message="Your reminder settings are saved.",
+        fields=ReminderForm.SERVICE_FIELDS,
+    )
+    if done is not None:
+        return done
     token = request.session.pop(SHOWN_ONCE_KEY, None)
     feed_url = request.build_absolute_uri(reverse("calendar_feed", args=[token])) if token else ""
     live_token = CalendarFeedToken.objects.filter(user=user, revoked_at__isnull=True).first()

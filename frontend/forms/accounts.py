@@ -1,3 +1,6 @@
+"""allauth's sign-in and two-factor forms, with the lockout and GOV.UK wording (config.settings'
+ACCOUNT_FORMS and MFA_FORMS name them)."""
+
 from collections.abc import Callable
 from typing import Any
 

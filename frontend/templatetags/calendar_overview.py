@@ -14,9 +14,9 @@ from django import template
 from django.utils import timezone
 
 from calendars.selectors import event_occurrence_list_visible_to, network_contact_gap
-from calendars.views.common import rows_for
 from caregraph.models import Network
 from caregraph.policy import Viewer
+from frontend.views.calendars.occurrences import rows_for
 
 register = template.Library()
 

@@ -14,13 +14,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from calendars.forms import TaskForm
 from calendars.models import CareTask, TaskOutcome
 from calendars.rules import calendar_may_add, task_may_change
 from calendars.selectors import task_get_for_viewer, task_list_visible_to
@@ -31,11 +30,18 @@ from calendars.services.tasks import (
     task_create,
     task_release,
 )
-from calendars.views.common import audit_calendar_read
 from caregraph.models import Network
 from caregraph.policy import Viewer, people_hidden_from
-from frontend.forms import form_errors_from_service
-from frontend.views.common import network_for_request, posted, signed_in_user
+from frontend.forms.calendars import TaskForm
+from frontend.views.common import (
+    action_post,
+    audit_view,
+    network_context,
+    network_for_request,
+    page_post,
+    posted,
+    signed_in_user,
+)
 
 # Settled tasks stay on the board this long, so people see what was done lately.
 SETTLED_SHOWN_FOR = datetime.timedelta(days=14)
@@ -51,13 +57,7 @@ class TaskRow:
 
 
 def _context(network: Network, viewer: Viewer, **more: Any) -> dict[str, Any]:
-    return {
-        "network": network,
-        "person": network.person,
-        "viewer": viewer,
-        "section": "tasks",
-        **more,
-    }
+    return network_context(network, viewer, section="tasks", **more)
 
 
 def _rows(viewer: Viewer) -> dict[str, list[TaskRow]]:
@@ -95,7 +95,7 @@ def task_board_page(request: HttpRequest, network_id: int) -> HttpResponse:
     live_sequence = network.last_sequence
     fragment = request.GET.get("fragment") == "1"
     board = _rows(viewer)
-    audit_calendar_read(
+    audit_view(
         request,
         network=network,
         summary="Viewed the tasks" + (" (updated live)" if fragment else ""),
@@ -125,35 +125,31 @@ def task_create_page(request: HttpRequest, network_id: int) -> HttpResponse:
     if not calendar_may_add(viewer=viewer):
         raise Http404("No such page")
     form = TaskForm(posted(request), visibilities=viewer.visibilities_allowed())
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            task = task_create(
-                network=network,
-                viewer=viewer,
-                created_by=signed_in_user(request),
-                title=data["title"],
-                due_at=data["due_at"],
-                notes=data["notes"],
-                visibility=data["visibility"],
-            )
-        except ValidationError as error:
-            form_errors_from_service(form, error, fields=TaskForm.SERVICE_FIELDS)
-        except PermissionDenied as refused:
-            raise Http404("No such page") from refused
-        else:
-            messages.success(request, f"'{task.title}' is on the task board.")
-            return redirect("task_board", network_id=network.pk)
+    done = page_post(
+        request,
+        form,
+        lambda data: task_create(
+            network=network,
+            viewer=viewer,
+            created_by=signed_in_user(request),
+            title=data["title"],
+            due_at=data["due_at"],
+            notes=data["notes"],
+            visibility=data["visibility"],
+        ),
+        success_url=reverse("task_board", args=[network.pk]),
+        message=lambda task: f"'{task.title}' is on the task board.",
+        fields=TaskForm.SERVICE_FIELDS,
+        refused="No such page",
+    )
+    if done is not None:
+        return done
     return render(request, "calendars/task_form.html", _context(network, viewer, form=form))
 
 
 def _task(request: HttpRequest, network_id: int, task_id: int) -> tuple[Network, Viewer, CareTask]:
     network, viewer = network_for_request(request, network_id)
     return network, viewer, task_get_for_viewer(viewer=viewer, task_id=task_id)
-
-
-def _refused(request: HttpRequest, message: str) -> None:
-    messages.error(request, message)
 
 
 @login_required
@@ -166,7 +162,7 @@ def task_claim_action(request: HttpRequest, network_id: int, task_id: int) -> Ht
     try:
         task = task_claim(task=task, viewer=viewer, claimed_by=signed_in_user(request))
     except TaskTaken:
-        _refused(request, f"Someone else has already signed up for '{task.title}'.")
+        messages.error(request, f"Someone else has already signed up for '{task.title}'.")
     else:
         messages.success(request, f"You signed up for '{task.title}'.")
     return redirect("task_board", network_id=network.pk)
@@ -177,15 +173,14 @@ def task_claim_action(request: HttpRequest, network_id: int, task_id: int) -> Ht
 def task_release_action(request: HttpRequest, network_id: int, task_id: int) -> HttpResponse:
     """Gives a task back, open for someone else."""
     network, viewer, task = _task(request, network_id, task_id)
-    try:
-        task = task_release(task=task, viewer=viewer, released_by=signed_in_user(request))
-    except PermissionDenied as refused:
-        raise Http404("No such page") from refused
-    except ValidationError:
-        _refused(request, f"Nobody holds '{task.title}' now.")
-    else:
-        messages.success(request, f"'{task.title}' is open for someone else.")
-    return redirect("task_board", network_id=network.pk)
+    return action_post(
+        request,
+        lambda: task_release(task=task, viewer=viewer, released_by=signed_in_user(request)),
+        success_url=reverse("task_board", args=[network.pk]),
+        message=lambda released: f"'{released.title}' is open for someone else.",
+        failed=lambda error: f"Nobody holds '{task.title}' now.",
+        refused="No such page",
+    )
 
 
 @login_required
@@ -194,15 +189,14 @@ def task_complete_action(request: HttpRequest, network_id: int, task_id: int) ->
     """Marks a task done or not done."""
     network, viewer, task = _task(request, network_id, task_id)
     outcome = request.POST.get("outcome", "")
-    try:
-        task = task_complete(
+    return action_post(
+        request,
+        lambda: task_complete(
             task=task, viewer=viewer, completed_by=signed_in_user(request), outcome=outcome
-        )
-    except PermissionDenied as refused:
-        raise Http404("No such page") from refused
-    except ValidationError as error:
-        _refused(request, " ".join(error.messages))
-    else:
-        label = TaskOutcome(task.outcome).label.lower()
-        messages.success(request, f"'{task.title}' is marked {label}.")
-    return redirect("task_board", network_id=network.pk)
+        ),
+        success_url=reverse("task_board", args=[network.pk]),
+        message=lambda settled: (
+            f"'{settled.title}' is marked {TaskOutcome(settled.outcome).label.lower()}."
+        ),
+        refused="No such page",
+    )

@@ -1,5 +1,5 @@
-"""What the calendar pages share: occurrence keys in addresses, the rows the agenda, grids and
-JSON show, and the audit of a read.
+"""What the calendar pages share: occurrence keys in addresses, and the rows the agenda, grids
+and JSON show (the audit of a read is `frontend.views.common.audit_view`).
 
 Every occurrence a page shows comes from `calendars.selectors`, which has already applied
 the access policy; this module only shapes it. Attendance for all the events of a page is
@@ -15,16 +15,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.urls import reverse
 
 from calendars.models import AttendanceResponse, CalendarEvent, EventAttendance
 from calendars.recurrence import local_naive, localise, zone_get
 from calendars.rules import event_may_change
-from calendars.selectors import Occurrence
-from caregraph.models import AuditAction, Network
+from calendars.selectors import (
+    Occurrence,
+    event_get_for_viewer,
+    event_occurrences,
+    exceptions_of,
+)
+from caregraph.models import Network
 from caregraph.policy import Viewer
-from caregraph.services.audit import audit_record
+from frontend.views.common import network_context, network_for_request
 
 UTC = datetime.UTC
 OCCURRENCE_KEY_FORMAT = "%Y%m%dT%H%M%SZ"
@@ -191,22 +196,43 @@ def rows_for(*, network: Network, viewer: Viewer, occurrences: list[Occurrence])
     ]
 
 
-def audit_calendar_read(
-    request: HttpRequest,
-    *,
-    network: Network,
-    summary: str,
-    object_type: str = "calendar",
-    object_id: object = "",
-) -> None:
-    """Writes down that the user looked at part of a person's calendar."""
-    audit_record(
-        actor=request.user,
-        action=AuditAction.VIEW,
-        summary=summary,
-        object_type=object_type,
-        object_id=object_id or network.pk,
-        network=network,
-        request=request,
-        channel="page",
-    )
+# --- One event and one occurrence, found for the viewer ------------------------------------
+
+ONE_SECOND = datetime.timedelta(seconds=1)
+
+
+def calendar_context(network: Network, viewer: Viewer, **more: Any) -> dict[str, Any]:
+    return network_context(network, viewer, section="calendar", **more)
+
+
+def event_for_request(
+    request: HttpRequest, network_id: int, event_id: int
+) -> tuple[Network, Viewer, CalendarEvent]:
+    network, viewer = network_for_request(request, network_id)
+    return network, viewer, event_get_for_viewer(viewer=viewer, event_id=event_id)
+
+
+def occurrence_for_key(event: CalendarEvent, key: str) -> Occurrence:
+    """One occurrence of a series by its original start; 404 when the series has none then,
+    or it was cancelled."""
+    original = occurrence_key_parse(key)
+    if original is None or not event.rrule:
+        raise Http404("No such occurrence")
+    moved = [
+        each
+        for each in exceptions_of(event)
+        if each.original_start == original and each.start is not None and each.end is not None
+    ]
+    after = min([original, *(each.start for each in moved if each.start)])
+    before = max([original + ONE_SECOND, *(each.end for each in moved if each.end)])
+    for occurrence in event_occurrences(event, after=after, before=before):
+        if occurrence.original_start == original:
+            return occurrence
+    raise Http404("No such occurrence")
+
+
+def event_may_change_or_404(event: CalendarEvent, viewer: Viewer) -> None:
+    # Offering nothing is the page's answer to someone who may see the event but not change
+    # it; a change page they were never offered is simply not there for them.
+    if not event_may_change(event=event, viewer=viewer):
+        raise Http404("No such page")

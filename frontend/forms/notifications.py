@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from caregraph.models import Severity
-from frontend.forms import GovForm
+from frontend.forms.kit import GovForm
 from notifications.models import Delivery
 from notifications.selectors import SEVERITIES_ALWAYS_SENT_TO_LEADS
 

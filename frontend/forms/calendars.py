@@ -29,13 +29,7 @@ from calendars.recurrence import local_naive, zone_get
 from calendars.services.attendance import ANSWERS
 from calendars.services.events import TEXT_LIMITS
 from caregraph.models import Visibility
-from frontend.forms import (
-    GovDateField,
-    GovForm,
-    choice_field,
-    text_field,
-    time_parse,
-)
+from frontend.forms.kit import GovDateField, GovForm, choice_field, text_field, time_parse
 
 DateOrTime = datetime.datetime | datetime.date
 

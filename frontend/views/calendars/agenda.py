@@ -20,10 +20,10 @@ from django.views.decorators.http import require_GET
 
 from calendars.rules import calendar_may_add
 from calendars.selectors import event_occurrence_list_visible_to
-from calendars.views.common import Row, audit_calendar_read, local_midnight, rows_for
 from caregraph.models import Network
 from caregraph.policy import Viewer
-from frontend.views.common import network_for_request
+from frontend.views.calendars.occurrences import Row, local_midnight, rows_for
+from frontend.views.common import audit_view, network_context, network_for_request
 
 AGENDA_DAYS = 28
 JSON_RANGE_MAX_DAYS = 62
@@ -76,14 +76,9 @@ def _days(rows: list[Row], first: datetime.date, after_last: datetime.date) -> l
 
 
 def _context(network: Network, viewer: Viewer, **more: Any) -> dict[str, Any]:
-    return {
-        "network": network,
-        "person": network.person,
-        "viewer": viewer,
-        "may_add": calendar_may_add(viewer=viewer),
-        "section": "calendar",
-        **more,
-    }
+    return network_context(
+        network, viewer, may_add=calendar_may_add(viewer=viewer), section="calendar", **more
+    )
 
 
 @login_required
@@ -108,10 +103,11 @@ def _agenda(request: HttpRequest, network: Network, viewer: Viewer) -> HttpRespo
     rows = _rows_between(network, viewer, first, after_last)
     days = [day for day in _days(rows, first, after_last) if day.rows]
     fragment = request.GET.get("fragment") == "1"
-    audit_calendar_read(
+    audit_view(
         request,
         network=network,
         summary="Viewed the calendar" + (" (updated live)" if fragment else ""),
+        object_type="calendar",
     )
     context = _context(
         network,
@@ -141,7 +137,9 @@ def _month(request: HttpRequest, network: Network, viewer: Viewer) -> HttpRespon
     for day in days:
         day.in_month = day.date.month == month_start.month
     weeks = [days[index : index + 7] for index in range(0, len(days), 7)]
-    audit_calendar_read(request, network=network, summary="Viewed the calendar month")
+    audit_view(
+        request, network=network, summary="Viewed the calendar month", object_type="calendar"
+    )
     previous_month = (month_start - ONE_DAY).replace(day=1)
     return render(
         request,
@@ -174,7 +172,7 @@ def _week(request: HttpRequest, network: Network, viewer: Viewer) -> HttpRespons
     first = chosen - datetime.timedelta(days=chosen.weekday())
     after_last = first + datetime.timedelta(days=7)
     rows = _rows_between(network, viewer, first, after_last)
-    audit_calendar_read(request, network=network, summary="Viewed the calendar week")
+    audit_view(request, network=network, summary="Viewed the calendar week", object_type="calendar")
     return render(
         request,
         "calendars/week.html",
@@ -213,7 +211,7 @@ def calendar_occurrences_json(request: HttpRequest, network_id: int) -> JsonResp
         return JsonResponse({"errors": errors}, status=400)
     assert first is not None and after_last is not None
     rows = _rows_between(network, viewer, first, after_last)
-    audit_calendar_read(request, network=network, summary="Viewed the calendar")
+    audit_view(request, network=network, summary="Viewed the calendar", object_type="calendar")
     response = JsonResponse([row.as_json() for row in rows], safe=False)
     response["Cache-Control"] = "private, no-store"
     return response
