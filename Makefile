@@ -41,6 +41,7 @@ migrate: $(VENV)/.installed
 lint: $(VENV)/.installed
 	ruff check .
 	ruff format --check .
+	lint-imports --no-cache
 
 typecheck: $(VENV)/.installed
 	mypy .
