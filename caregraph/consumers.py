@@ -11,18 +11,22 @@ The protocol (the browser script is written against exactly this):
   the client has then seen everything up to that sequence that it may see.
 - Live: ``{"type": "event", "sequence", "kind", "payload", "created_at"}``, only for events
   the user may see. No event is sent twice on one socket, whether it came by replay or live.
+- ``{"type": "heartbeat", "last_sequence": n}`` every 20 seconds or so: everything up to
+  ``n`` that the user may see has been sent on this socket. A client that hears nothing
+  for a minute takes the connection for dead and reconnects.
 - ``{"type": "ping"}`` is answered ``{"type": "pong"}``. Anything else is ignored.
 - When the user's membership ends the server sends ``{"type": "revoked"}`` and closes with
   code 4403 at once; nothing is sent after that.
 
-Who receives what live is decided by the audience groups the socket joins
-(`caregraph.realtime.viewer_groups`); replay is filtered by the same policy
+Events are delivered in sequence order with none missing, however Redis fares: the
+process's hub (`caregraph.hub`) fills any hole from the log. Who receives what live is
+decided by the socket's audiences (`Viewer.audiences`) meeting the event's
+(`caregraph.realtime.event_audiences`); replay is filtered by the same policy
 (`caregraph.policy.records_visible_to`). This consumer never widens either.
 """
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import structlog
@@ -31,7 +35,8 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.http import Http404
 
 from accounts.sessions import session_is_expired
-from caregraph.models import Network, NetworkEvent, NetworkEventKind
+from caregraph.hub import Hub, hub_get
+from caregraph.models import Network, NetworkEvent
 from caregraph.policy import (
     AnyUser,
     Viewer,
@@ -39,20 +44,13 @@ from caregraph.policy import (
     records_visible_to,
     session_two_factor_shortfall,
 )
-from caregraph.realtime import event_message, network_user_group, viewer_groups
+from caregraph.realtime import event_message
 from caregraph.wire import BoundedJsonConsumer
 
 logger = structlog.get_logger(__name__)
 
 CLOSE_REVOKED = 4403
 REPLAY_BATCH = 500
-# channels_redis forgets a group member after a day (group_expiry); each socket re-joins its
-# groups well before that, so a page left open over a weekend keeps receiving.
-GROUP_REFRESH_SECONDS = 60 * 60
-# How many live sequences above the replayed ones a socket remembers, to drop repeats. Events
-# of one network are published by different processes after their commits, so two may arrive
-# out of order; remembering what was sent (not only the highest) keeps the later-arriving one.
-SENT_REMEMBERED = 256
 
 
 def _standing_get(*, user: AnyUser, session: SessionBase, network_id: int) -> Viewer | None:
@@ -79,18 +77,25 @@ def _events_after(*, viewer: Viewer, after: int, through: int, limit: int) -> li
 
 
 class NetworkConsumer(BoundedJsonConsumer):
+    """One socket on one network's stream. The process's hub (caregraph.hub) hands it each
+    event its audiences allow, in order; this consumer adds the replay a client asks for."""
+
+    channel_layer_alias = ""  # none: the hub feeds this socket, not a channel per socket
     network_id: int
     viewer: Viewer | None = None
     revoked: bool = False
+    audiences: frozenset[str] = frozenset()
+    user_id: int = 0
+    membership_id: int | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.joined_groups: list[str] = []
-        self.groups_keeper: asyncio.Task[None] | None = None
-        # Every event up to this sequence that the user may see has been sent (or precedes
-        # the point the client started from); above it, the sequences sent live so far.
-        self.delivered_through = 0
-        self.sent_above: set[int] = set()
+        self.hub: Hub | None = None
+        # Live events are handed over in order: `sent_through` is the last one this socket
+        # was handed (or the point it started from). While a replay runs they are held.
+        self.sent_through = 0
+        self.live_from = 0
+        self.held: list[tuple[int, str]] | None = None
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -102,33 +107,41 @@ class NetworkConsumer(BoundedJsonConsumer):
             await self.close()
             return
         self.network_id = int(self.scope["url_route"]["kwargs"]["network_id"])
-        # Join the user's own group before asking the policy: a removal committed after the
-        # check below is announced after it, so it reaches this socket.
-        await self._groups_join([network_user_group(self.network_id, user.pk)])
         viewer = await database_sync_to_async(_standing_get)(
             user=user, session=session, network_id=self.network_id
         )
         if viewer is None:
-            await self._groups_leave()
             await self.close()
             return
-        self.viewer = viewer
-        await self._groups_join(viewer_groups(viewer))
-        # Read after joining: any event committed later is published later, so arrives live.
-        last_sequence = await database_sync_to_async(_last_sequence_get)(network_id=self.network_id)
-        if last_sequence is None:  # deleted meanwhile
-            await self._groups_leave()
+        self.viewer, self.user_id = viewer, user.pk
+        self.audiences = frozenset(viewer.audiences)
+        self.membership_id = viewer.membership.pk if viewer.membership else None
+        self.hub = hub_get()
+        through = await self.hub.join(self.network_id, self)
+        if through is None:  # deleted meanwhile
+            await self.hub.leave(self.network_id, self)
             await self.close()
             return
-        self.delivered_through = last_sequence
-        self.groups_keeper = asyncio.create_task(self._groups_keep())
+        # A removal committed between the policy's answer and joining the hub was published
+        # before this socket could hear it: ask the policy once more.
+        if (
+            await database_sync_to_async(_standing_get)(
+                user=user, session=session, network_id=self.network_id
+            )
+            is None
+        ):
+            await self.hub.leave(self.network_id, self)
+            await self.close()
+            return
+        self.sent_through = self.live_from = through
         await self.accept()
         await self.send_json(
-            {"type": "hello", "network_id": self.network_id, "last_sequence": last_sequence}
+            {"type": "hello", "network_id": self.network_id, "last_sequence": through}
         )
 
     async def disconnect(self, code: int) -> None:
-        await self._groups_leave()
+        if self.hub is not None:
+            await self.hub.leave(self.network_id, self)
 
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
@@ -150,87 +163,65 @@ class NetworkConsumer(BoundedJsonConsumer):
     async def _replay(self, *, after: int) -> None:
         """Sends what the client missed after `after`, then says how far it now is.
 
-        Group messages wait in this consumer's queue while the replay runs (a consumer
-        handles one message at a time), and those it already sent are dropped after.
+        Live events that arrive meanwhile are held, and sent after, unless the replay
+        already sent them; those this socket was handed live are not sent again.
         """
-        viewer = self.viewer
-        assert viewer is not None
-        through = await database_sync_to_async(_last_sequence_get)(network_id=self.network_id)
-        if through is None:  # the network was deleted
-            await self.close()
-            return
-        cursor = after
-        while cursor < through:
-            batch = await database_sync_to_async(_events_after)(
-                viewer=viewer, after=cursor, through=through, limit=REPLAY_BATCH
-            )
-            for message in batch:
-                if message["sequence"] not in self.sent_above:
-                    await self.send_json(message)
-            if len(batch) < REPLAY_BATCH:
-                break
-            cursor = batch[-1]["sequence"]
-        self.delivered_through = max(self.delivered_through, through)
-        self.sent_above = {s for s in self.sent_above if s > self.delivered_through}
-        await self.send_json({"type": "resumed", "last_sequence": through})
+        viewer, hub = self.viewer, self.hub
+        assert viewer is not None and hub is not None
+        self.held = []
+        try:
+            through = max(hub.through(self.network_id), self.sent_through)
+            cursor = after
+            while cursor < through:
+                batch = await database_sync_to_async(_events_after)(
+                    viewer=viewer, after=cursor, through=through, limit=REPLAY_BATCH
+                )
+                for message in batch:
+                    if not self.live_from < message["sequence"] <= self.sent_through:
+                        await self.send_json(message)
+                if len(batch) < REPLAY_BATCH:
+                    break
+                cursor = batch[-1]["sequence"]
+            if self.revoked:
+                return
+            # Sent on this socket now: everything it may see in (live_from, sent_through].
+            if after <= self.sent_through:
+                self.live_from = min(after, self.live_from)
+            else:
+                self.live_from = after
+            self.sent_through = max(self.sent_through, through)
+            await self.send_json({"type": "resumed", "last_sequence": through})
+        finally:
+            held, self.held = self.held or [], None
+        for sequence, frame in held:
+            await self.hub_deliver(sequence, frame)
 
-    async def network_event(self, message: dict[str, Any]) -> None:
-        """A live event from one of the audience groups this socket joined."""
+    # --- what the hub calls ------------------------------------------------------------------
+
+    async def hub_deliver(self, sequence: int, frame: str) -> None:
         if self.revoked:
             return
-        event = message["event"]
-        if self._is_own_membership_ending(event):
-            # The removal's own event comes just before the revocation: close on it.
-            await self._revoke()
+        if self.held is not None:
+            self.held.append((sequence, frame))
             return
-        sequence = int(event["sequence"])
-        if sequence <= self.delivered_through or sequence in self.sent_above:
+        if sequence <= self.sent_through:
             return
-        self.sent_above.add(sequence)
-        if len(self.sent_above) > SENT_REMEMBERED:
-            oldest = min(self.sent_above)
-            self.sent_above.discard(oldest)
-            self.delivered_through = max(self.delivered_through, oldest)
-        await self.send_json(event)
+        self.sent_through = sequence
+        await self.send(text_data=frame)
 
-    async def network_revoked(self, message: dict[str, Any]) -> None:
+    async def hub_heartbeat(self, last_sequence: int) -> None:
+        if self.revoked or self.held is not None:
+            return
+        # The hub has handed this socket every event up to there that it may see.
+        self.sent_through = max(self.sent_through, last_sequence)
+        await self.send_json({"type": "heartbeat", "last_sequence": last_sequence})
+
+    async def hub_revoke(self) -> None:
         """The user's membership ended: say so and close at once."""
-        if not self.revoked:
-            await self._revoke()
-
-    def _is_own_membership_ending(self, event: dict[str, Any]) -> bool:
-        membership = self.viewer.membership if self.viewer else None
-        return (
-            membership is not None
-            and event.get("kind") == NetworkEventKind.MEMBER_LEFT
-            and event.get("payload", {}).get("membership_id") == membership.pk
-        )
-
-    async def _revoke(self) -> None:
+        if self.revoked:
+            return
         self.revoked = True
-        await self._groups_leave()
+        if self.hub is not None:
+            await self.hub.leave(self.network_id, self)
         await self.send_json({"type": "revoked"})
         await self.close(code=CLOSE_REVOKED)
-
-    async def _groups_join(self, groups: list[str]) -> None:
-        for group in groups:
-            if group not in self.joined_groups:
-                await self.channel_layer.group_add(group, self.channel_name)
-                self.joined_groups.append(group)
-
-    async def _groups_keep(self) -> None:
-        while True:
-            await asyncio.sleep(GROUP_REFRESH_SECONDS)
-            try:
-                for group in self.joined_groups:
-                    await self.channel_layer.group_add(group, self.channel_name)
-            except Exception as error:  # Redis away: the next round tries again
-                logger.warning("network_stream_rejoin_failed", error=type(error).__name__)
-
-    async def _groups_leave(self) -> None:
-        if self.groups_keeper is not None:
-            self.groups_keeper.cancel()
-            self.groups_keeper = None
-        groups, self.joined_groups = self.joined_groups, []
-        for group in groups:
-            await self.channel_layer.group_discard(group, self.channel_name)

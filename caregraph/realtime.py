@@ -1,29 +1,37 @@
-"""The only module that talks to the channel layer. It is the doorbell, never the record.
+"""The only module that publishes to sockets. It is the doorbell, never the record.
 
 Services ring it through one function, `publish_on_commit`: what they publish is sent after
 their transaction commits (at once outside one), and never if it rolls back. Nothing else
-calls the channel layer or schedules publishing after commit (Zulip's
-`send_event_on_commit` is the model).
+publishes, or schedules publishing after commit (Zulip's `send_event_on_commit` is the
+model).
 
-Each socket of a network joins the audience groups its user's standing allows; an event is
-sent only to the groups its visibility allows. If the channel layer is down, publishing is
-skipped and logged: the event is safe in the log, and a client that reconnects is replayed
-what it missed.
+A network's events go out as one Redis PUBLISH each, on the network's channel, already
+serialised and tagged with the audiences the policy allows; each web process's hub
+(`caregraph.hub`) hands them to its sockets. A publish that fails after retrying on a fresh
+connection is logged and left to the hubs, which read what they missed from the log. Notices
+to one user's sockets go through the channel layer, which is fine at their volume.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+import redis
 import structlog
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
-from caregraph.models import NetworkEvent
-from caregraph.policy import Viewer, record_audiences, user_audience
+from caregraph.hub import hub_receive_threadsafe, network_channel
+from caregraph.models import NetworkEvent, NetworkEventKind
+from caregraph.policy import record_audiences
 
 logger = structlog.get_logger(__name__)
 
@@ -38,37 +46,22 @@ def publish_on_commit(publish: Callable[..., None], /, **arguments: Any) -> None
     transaction.on_commit(partial(publish, **arguments))
 
 
-def _network_group(network_id: int, audience: str) -> str:
-    return f"network-{network_id}.{audience}"
-
-
 def user_group_name(user_id: int) -> str:
     return f"user-{user_id}"
 
 
-def network_user_group(network_id: int, user_id: int) -> str:
-    return _network_group(network_id, user_audience(user_id))
-
-
-def viewer_groups(viewer: Viewer) -> list[str]:
-    """The audience groups one user's sockets on one network join: one per audience the
-    policy puts them in."""
-    return sorted(_network_group(viewer.network_id, audience) for audience in viewer.audiences)
-
-
-def event_groups(event: NetworkEvent) -> list[str]:
-    """The audience groups allowed to receive an event: its record's audiences.
+def event_audiences(event: NetworkEvent) -> frozenset[str]:
+    """The audiences allowed to receive an event: its record's audiences.
 
     Its author always receives it too, as the policy always shows people what they wrote
-    (a family member's concern goes to the professionals, and back to them). A socket in
-    two of these groups gets the event once: the consumer drops repeated sequences.
+    (a family member's concern goes to the professionals, and back to them). A socket
+    receives an event when its viewer's audiences meet these.
     """
-    audiences = record_audiences(
+    return record_audiences(
         visibility=event.visibility,
         author_id=event.created_by_id,
         author_agency_id=event.author_agency_id,
     )
-    return sorted(_network_group(event.network_id, audience) for audience in audiences)
 
 
 def event_message(event: NetworkEvent) -> dict[str, Any]:
@@ -82,6 +75,64 @@ def event_message(event: NetworkEvent) -> dict[str, Any]:
     }
 
 
+def event_envelope(event: NetworkEvent) -> dict[str, Any]:
+    """What the hubs receive for one event: its frame, serialised once for every socket,
+    and whom it is for. The removal of a member is also the signal to cut them off."""
+    ending = (
+        event.payload.get("membership_id") if event.kind == NetworkEventKind.MEMBER_LEFT else None
+    )
+    return {
+        "sequence": event.sequence,
+        "audiences": sorted(event_audiences(event)),
+        "frame": json.dumps(event_message(event), cls=DjangoJSONEncoder),
+        "membership_ending": ending,
+    }
+
+
+_redis: redis.Redis | None = None
+
+
+def _redis_client() -> redis.Redis:
+    """One connection pool per process. A connection that went stale when Redis restarted
+    is retried on a fresh one, so the first publish after a restart is not lost."""
+    global _redis
+    if _redis is None:
+        _redis = redis.Redis.from_url(
+            settings.REDIS_URL,
+            socket_connect_timeout=2,
+            socket_timeout=2,
+            retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), retries=3),
+            retry_on_error=[redis.ConnectionError, redis.TimeoutError],
+        )
+    return _redis
+
+
+def _bus_publish(network_id: int, envelope: dict[str, Any]) -> None:
+    """One message per event on the network's channel, whatever the number of sockets.
+
+    If Redis cannot be reached even after retrying, the hubs' poll of the log delivers
+    the event a moment later: the log, not this message, is the record."""
+    if not settings.REDIS_URL:
+        hub_receive_threadsafe(network_id, envelope)
+        return
+    try:
+        _redis_client().publish(network_channel(network_id), json.dumps(envelope))
+    except redis.RedisError as error:
+        logger.warning("network_stream_publish_failed", error=type(error).__name__)
+
+
+def network_event_publish(*, event_id: int) -> None:
+    """Rings every web process's hub for a committed event."""
+    event = NetworkEvent.objects.filter(pk=event_id).first()
+    if event is not None:
+        _bus_publish(event.network_id, event_envelope(event))
+
+
+def network_access_revoked(*, network_id: int, user_id: int) -> None:
+    """Closes a user's open sockets on a network at once, after they lost access to it."""
+    _bus_publish(network_id, {"revoke": user_id})
+
+
 def _send(group: str, message: dict[str, Any]) -> None:
     channel_layer = get_channel_layer()
     if channel_layer is None:
@@ -90,21 +141,6 @@ def _send(group: str, message: dict[str, Any]) -> None:
         async_to_sync(channel_layer.group_send)(group, message)
     except Exception as error:
         logger.warning("channel_layer_unavailable", group=group, error=type(error).__name__)
-
-
-def network_event_publish(*, event_id: int) -> None:
-    """Sends a committed event to the sockets whose users may see it."""
-    event = NetworkEvent.objects.filter(pk=event_id).first()
-    if event is None:
-        return
-    message = {"type": "network.event", "event": event_message(event)}
-    for group in event_groups(event):
-        _send(group, message)
-
-
-def network_access_revoked(*, network_id: int, user_id: int) -> None:
-    """Closes a user's open sockets on a network at once, after they left or were removed."""
-    _send(network_user_group(network_id, user_id), {"type": "network.revoked"})
 
 
 def notice_publish(*, user_id: int, text: str) -> None:

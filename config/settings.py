@@ -156,6 +156,12 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# Names this deployment's keys and channels in Redis (the channel layer, the live stream).
+CHANNEL_PREFIX = env.str("CHANNEL_PREFIX", "caregraph")
+# The live stream's hub (caregraph.hub): how often it reads how far each log has reached
+# (the longest an event lost on the way can be late), and how often sockets hear so.
+LIVE_POLL_SECONDS = env.float("LIVE_POLL_SECONDS", default=2.0)
+LIVE_HEARTBEAT_SECONDS = env.float("LIVE_HEARTBEAT_SECONDS", default=20.0)
 
 if REDIS_URL:
     CHANNEL_LAYERS = {
@@ -166,7 +172,7 @@ if REDIS_URL:
                 # on any read after 5 seconds by default, which dropped every socket left idle
                 # that long (channels_redis#422): allow longer, yet still notice a dead Redis.
                 "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
-                "prefix": env.str("CHANNEL_PREFIX", "caregraph"),
+                "prefix": CHANNEL_PREFIX,
             },
         }
     }

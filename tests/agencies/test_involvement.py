@@ -90,16 +90,19 @@ def test_family_see_only_involvement_shared_with_everyone() -> None:
     assert len(involvement_list(viewer=viewer(network, coordinator))) == 2
 
 
+@pytest.mark.redis
 def test_ending_the_only_involvement_closes_a_reviewing_leads_sockets(
     django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
 ) -> None:
-    from asgiref.sync import async_to_sync
-    from channels.layers import get_channel_layer
+    import json
+
+    import redis
+    from django.conf import settings
     from django.utils import timezone
 
     from agencies.models import StaffRole
     from agencies.services import involvement_end
-    from caregraph.realtime import network_user_group
+    from caregraph.hub import network_channel
     from tests.factories import staff_create
 
     today = timezone.localdate()
@@ -117,9 +120,8 @@ def test_ending_the_only_involvement_closes_a_reviewing_leads_sockets(
     )
     lead = staff_create(agency=police, role=StaffRole.SAFEGUARDING_LEAD)
     assert viewer_for(user=lead, network=network) is not None
-    layer = get_channel_layer()
-    socket = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(network_user_group(network.pk, lead.pk), socket)
+    bus = redis.Redis.from_url(settings.REDIS_URL).pubsub(ignore_subscribe_messages=True)
+    bus.subscribe(network_channel(network.pk))  # what every web process's hub hears
 
     with django_capture_on_commit_callbacks(execute=True):
         involvement_end(
@@ -130,4 +132,7 @@ def test_ending_the_only_involvement_closes_a_reviewing_leads_sockets(
         )
 
     assert viewer_for(user=lead, network=network) is None
-    assert async_to_sync(layer.receive)(socket) == {"type": "network.revoked"}
+    heard = [bus.get_message(timeout=2) for _ in range(3)]
+    revocations = [json.loads(m["data"]) for m in heard if m and b"revoke" in m["data"]]
+    assert revocations == [{"revoke": lead.pk}]
+    bus.close()

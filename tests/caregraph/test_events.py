@@ -8,7 +8,7 @@ from django.db import transaction
 
 from caregraph.models import MemberKind, NetworkEvent, NetworkEventKind, Visibility
 from caregraph.policy import records_visible_to, users_who_may_see
-from caregraph.realtime import event_groups, viewer_groups
+from caregraph.realtime import event_audiences
 from caregraph.services.events import network_event_append
 from tests.caregraph.conftest import ROLES, World
 from tests.networks import coordinator_of, member_add, network_create, viewer
@@ -87,7 +87,7 @@ def test_sockets_join_exactly_the_groups_the_policy_allows(
     if standing is None:
         assert not addressed
         return  # no socket can be opened at all: the consumer refuses the handshake
-    delivered = bool(set(viewer_groups(standing)) & set(event_groups(event)))
+    delivered = bool(standing.audiences & event_audiences(event))
     allowed = (
         records_visible_to(NetworkEvent.objects.all(), viewer=standing).filter(pk=event.pk).exists()
     )
@@ -108,4 +108,4 @@ def test_the_author_of_a_professionals_only_record_is_in_its_audience(world: Wor
         )
     standing = viewer_for(user=family, network=world.network)
     assert standing is not None
-    assert set(viewer_groups(standing)) & set(event_groups(event))
+    assert standing.audiences & event_audiences(event)

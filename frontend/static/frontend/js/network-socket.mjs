@@ -1,7 +1,8 @@
 // One network's live event stream, as every live page uses it: /ws/networks/<id>/.
 //
 // It connects, asks for what it missed since the last sequence it saw (hello → resume →
-// event… → resumed), keeps the connection alive, reconnects with a growing delay, and stops
+// event… → resumed), keeps the connection alive, reconnects with a growing delay (also when
+// the server has been silent too long: heartbeats stop on a dead link), and stops
 // for good when the user is removed from the network (revoked, or close code 4403). A page
 // subclasses it and says what to do with each event in `event(data)`. Announcements go to a
 // polite aria-live region with textContent only: nothing from a message is parsed as HTML.
@@ -9,6 +10,8 @@
 const RETRY_FIRST_MS = 1000
 const RETRY_MAX_MS = 30000
 const PING_MS = 60000
+// The server says how far it has sent every 20 s; silence this long means a dead link.
+const SILENT_MS = 65000
 const CLOSE_REVOKED = 4403
 const REVOKED_WORDS = 'off: you are no longer a member of this network'
 
@@ -88,7 +91,11 @@ export class NetworkSocket {
       return
     }
     this.socket = socket
-    socket.addEventListener('message', (message) => this.receive(message))
+    this.heardAt = Date.now()
+    socket.addEventListener('message', (message) => {
+      this.heardAt = Date.now()
+      this.receive(message)
+    })
     socket.addEventListener('close', (closed) => this.closed(socket, closed))
   }
 
@@ -113,6 +120,22 @@ export class NetworkSocket {
     this.retryTimer = window.setTimeout(() => this.connect(), delay)
   }
 
+  keepAlive () {
+    if (this.socket && Date.now() - this.heardAt > SILENT_MS) {
+      // A dead link may not close for minutes: let it go and start a new one now.
+      const silent = this.socket
+      this.socket = null
+      window.clearInterval(this.pingTimer)
+      silent.close()
+      this.retry()
+      return
+    }
+    if (Date.now() - (this.pingedAt || 0) >= PING_MS) {
+      this.pingedAt = Date.now()
+      this.send({ type: 'ping' })
+    }
+  }
+
   send (message) {
     if (this.socket && this.socket.readyState === window.WebSocket.OPEN) {
       this.socket.send(JSON.stringify(message))
@@ -132,11 +155,15 @@ export class NetworkSocket {
         this.retryMs = RETRY_FIRST_MS
         this.setState('on')
         window.clearInterval(this.pingTimer)
-        this.pingTimer = window.setInterval(() => this.send({ type: 'ping' }), PING_MS)
+        this.pingTimer = window.setInterval(() => this.keepAlive(), PING_MS / 3)
         if (Number(data.last_sequence) > this.lastSeen) {
           this.replaying = true
           this.send({ type: 'resume', after: this.lastSeen })
         }
+        break
+      case 'heartbeat':
+        // Everything up to there that this user may see has been sent: resume from there.
+        this.seen(Number(data.last_sequence))
         break
       case 'resumed':
         this.replaying = false
