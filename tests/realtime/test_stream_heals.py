@@ -158,7 +158,7 @@ def test_the_heartbeat_says_how_far_the_socket_has_been_sent(
         assert frame(socket)["payload"]["concern_id"] == concern.pk
         import json
 
-        beats = []
+        beats: list[dict[str, Any]] = []
         while len(beats) < 1:
             received = json.loads(socket.recv(timeout=10))
             if received["type"] == "heartbeat":
