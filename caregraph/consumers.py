@@ -27,6 +27,7 @@ decided by the socket's audiences (`Viewer.audiences`) meeting the event's
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import structlog
@@ -50,6 +51,7 @@ from caregraph.wire import BoundedJsonConsumer
 logger = structlog.get_logger(__name__)
 
 CLOSE_REVOKED = 4403
+CLOSE_TOO_SLOW = 4008
 REPLAY_BATCH = 500
 
 
@@ -96,6 +98,7 @@ class NetworkConsumer(BoundedJsonConsumer):
         self.sent_through = 0
         self.live_from = 0
         self.held: list[tuple[int, str]] | None = None
+        self.closing: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -215,6 +218,12 @@ class NetworkConsumer(BoundedJsonConsumer):
         # The hub has handed this socket every event up to there that it may see.
         self.sent_through = max(self.sent_through, last_sequence)
         await self.send_json({"type": "heartbeat", "last_sequence": last_sequence})
+
+    async def hub_drop(self) -> None:
+        """Too slow to keep up: closed (without waiting on it), so that the client
+        reconnects and resumes."""
+        if not self.revoked and self.closing is None:
+            self.closing = asyncio.get_running_loop().create_task(self.close(code=CLOSE_TOO_SLOW))
 
     async def hub_revoke(self) -> None:
         """The user's membership ended: say so and close at once."""

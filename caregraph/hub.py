@@ -38,6 +38,7 @@ from caregraph.models import Network, NetworkEvent
 logger = structlog.get_logger(__name__)
 
 GAP_WAIT_SECONDS = 0.3
+SEND_TIMEOUT_SECONDS = 2.0
 RECONNECT_MAX_SECONDS = 5.0
 
 
@@ -53,6 +54,8 @@ class Socket(Protocol):
     async def hub_revoke(self) -> None: ...
 
     async def hub_heartbeat(self, last_sequence: int) -> None: ...
+
+    async def hub_drop(self) -> None: ...
 
 
 def network_channel(network_id: int) -> str:
@@ -268,7 +271,14 @@ async def _dispatch(stream: Stream, envelope: dict[str, Any]) -> None:
         if ending is not None and socket.membership_id == ending:
             await socket.hub_revoke()  # the removal's own event: cut off on it
         elif socket.audiences & audiences:
-            await socket.hub_deliver(envelope["sequence"], envelope["frame"])
+            try:
+                async with asyncio.timeout(SEND_TIMEOUT_SECONDS):
+                    await socket.hub_deliver(envelope["sequence"], envelope["frame"])
+            except TimeoutError:
+                # A client that cannot keep up must not hold up the others: it is let go,
+                # and is replayed what it missed when it comes back.
+                stream.sockets.discard(socket)
+                await socket.hub_drop()
 
 
 def _last_sequence_get(network_id: int) -> int | None:
