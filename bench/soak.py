@@ -45,7 +45,7 @@ from pathlib import Path
 from bench.soak_clients import SoakClient, SocketCheck, clients_start, socket_check
 from bench.soak_data import SoakNetwork
 from bench.soak_faults import faults_run
-from bench.soak_load import Answer, ConnectionMeter, Fault, writes_run
+from bench.soak_load import Answer, ConnectionMeter, Fault, connections_end, writes_run
 from bench.soak_services import Celery, RedisServer, Uvicorn
 
 PER_NETWORK = 20
@@ -124,7 +124,9 @@ def main() -> None:
     open_files_raise(4 * args.sockets + 1000)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # This process needs no Redis: the servers get the soak's own, never the developer's.
     os.environ.pop("CELERY_BROKER_URL", None)
+    os.environ.pop("REDIS_URL", None)
 
     import django
 
@@ -199,6 +201,8 @@ def main() -> None:
             processes.clear()
             outcome.checks = sockets_check(outcome)
             mail = mail_check(smtp)
+            connection.close()
+            lingering = connections_end(database_url, database)
     finally:
         if meter is not None:
             meter.stop()
@@ -217,6 +221,8 @@ def main() -> None:
         connections=(peak, peak_at - began_box[0], cap),
         restarts=restarts,
     )
+    if lingering:
+        print(f"  ({lingering} connections were still open after the processes stopped)")
     if broken:
         sys.exit("FAIL: " + "; ".join(broken))
     print("PASS")

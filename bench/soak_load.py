@@ -157,3 +157,26 @@ class Fault:
 
     def covers(self, at: float, *, grace: float) -> bool:
         return self.start <= at <= (self.end or self.start) + grace
+
+
+def connections_end(database_url: str, database: str, *, wait: float = 15.0) -> int:
+    """Waits for the stopped processes' connections to close, then ends any left so that the
+    database can be dropped; returns how many had to be ended."""
+    import psycopg
+
+    deadline = time.monotonic() + wait
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        others = "WHERE datname = %s AND pid <> pg_backend_pid()"
+        while time.monotonic() < deadline:
+            row = connection.execute(
+                f"SELECT count(*) FROM pg_stat_activity {others}",
+                [database],
+            ).fetchone()
+            if row is None or row[0] == 0:
+                return 0
+            time.sleep(0.5)
+        ended = connection.execute(
+            f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity {others}",
+            [database],
+        ).fetchall()
+        return len(ended)
