@@ -36,8 +36,10 @@ def figure(report: str, name: str) -> int:
     return int(match.group(1))
 
 
+# Not strict: whether sockets stay open across the restart (and so stop receiving) varies
+# from run to run; with 200 sockets 79-119 stalled, one run with 100 had none stall.
 @pytest.mark.xfail(
-    strict=True,
+    strict=False,
     reason=(
         "Live delivery stops across the Redis restart: sockets that stay open are no longer in "
         "their channel groups (Redis forgot them; the consumer re-joins hourly) and a publish "
