@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export DJANGO_SETTINGS_MODULE := config.settings
 PYTEST_ARGS ?=
 
-.PHONY: run test install assets check lint typecheck pytest stack demo migrate lock clean
+.PHONY: run test install assets check lint typecheck pytest stack demo migrate lock clean soak
 
 ## run: install what is needed, migrate, load demo data and serve http://127.0.0.1:8000
 run: install migrate
@@ -58,6 +58,10 @@ stack: install
 
 demo: migrate
 	python manage.py demo_data
+
+## soak: ten minutes of a bad day against the real services (needs DATABASE_URL on PostgreSQL)
+soak: $(VENV)/.installed
+	python -m bench.soak
 
 ## lock: re-resolve the Python lock files after changing pyproject.toml
 lock: $(BIN)/uv

@@ -67,8 +67,9 @@ SESSION_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 
 
 @contextlib.contextmanager
-def throwaway_database() -> Iterator[None]:
-    """A fresh, migrated database of its own for the run; dropped afterwards."""
+def throwaway_database(name: str = "bench_live") -> Iterator[None]:
+    """A fresh, migrated database of its own for the run (`<name>_<database>`); dropped
+    afterwards."""
     from django.conf import settings
     from django.db import connection
     from django.test.utils import setup_test_environment, teardown_test_environment
@@ -76,9 +77,9 @@ def throwaway_database() -> Iterator[None]:
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]
     if connection.vendor == "sqlite":
-        bench_name = str(settings.VAR_DIR / "bench_live.sqlite3")
+        bench_name = str(settings.VAR_DIR / f"{name}.sqlite3")
     else:
-        bench_name = f"bench_live_{old_name}"
+        bench_name = f"{name}_{old_name}"
     connection.settings_dict.setdefault("TEST", {})["NAME"] = bench_name
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
