@@ -254,7 +254,7 @@ class MailCheck:
 
 def mail_check(smtp: object) -> MailCheck:
     from bench.soak_data import outbox_state
-    from notifications.services_outbox import outbox_message_id_header
+    from notifications.relay import outbox_message_id_header
 
     state = outbox_state()
     received = Counter(r.message_id for r in smtp.received)  # type: ignore[attr-defined]
