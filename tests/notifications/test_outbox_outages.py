@@ -16,9 +16,11 @@ from urllib.parse import urlparse
 
 import pytest
 
+from caregraph.models import Invitation
 from concerns.models import Concern
 from notifications.models import OutboxMessage, OutboxState
 from tests import services
+from tests.api.helpers import API, client_for
 from tests.notifications.conftest import Scene, concern_raise_for_test
 from tests.notifications.smtp import SmtpServer
 from tests.notifications.workers import Celery, app_broker, kill, supervised_children
@@ -184,3 +186,35 @@ def test_a_worker_that_dies_when_redis_dies_mid_task_is_restarted_and_the_email_
     mail.wait_for(len(messages), timeout=90)
     time.sleep(5)  # past another lease and several sweeps: nothing goes twice
     assert_each_sent_once(mail, messages)
+
+
+def test_with_redis_down_an_invitation_is_sent_and_its_email_goes_once_redis_is_back(
+    settings: Any, scene: Scene, mail: SmtpServer, redis_proxy: TcpProxy, celery_for: Any
+) -> None:
+    """Found: with Redis down, sending an invitation answered 500 although it was saved, and
+    its e-mail could never be sent: the token lived only in the failed broker message."""
+    broker = redis_url_via(redis_proxy, settings)
+    celery = celery_for(broker_url=broker)
+    celery.beat_start()
+    ready(celery.worker_start("worker"))
+    redis_proxy.stop()
+
+    with app_broker(broker, queue=celery.queue):
+        response = client_for(scene.practitioner).post(
+            f"{API}/networks/{scene.network.pk}/invitations/",
+            {"email": "neighbour@example.org", "kind": "friend"},
+        )
+
+    assert response.status_code == 201, response.content
+    invitation = Invitation.objects.get(email="neighbour@example.org")
+    assert OutboxMessage.objects.filter(to_address="neighbour@example.org").count() == 1
+    time.sleep(3)
+    assert mail.received == []
+
+    redis_proxy.start()
+
+    (sent,) = mail.wait_for(1, timeout=90)
+    assert "neighbour@example.org" in sent.rcpt_tos
+    assert "/invitations/" in sent.message.get_content()
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
