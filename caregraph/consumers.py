@@ -120,6 +120,7 @@ class NetworkConsumer(BoundedJsonConsumer):
         self.audiences = frozenset(viewer.audiences)
         self.membership_id = viewer.membership.pk if viewer.membership else None
         self.hub = hub_get()
+        self.held = []  # what the hub hands over before the hello is held until after it
         through = await self.hub.join(self.network_id, self)
         if through is None:  # deleted meanwhile
             await self.hub.leave(self.network_id, self)
@@ -141,6 +142,7 @@ class NetworkConsumer(BoundedJsonConsumer):
         await self.send_json(
             {"type": "hello", "network_id": self.network_id, "last_sequence": through}
         )
+        await self._held_send()
 
     async def disconnect(self, code: int) -> None:
         if self.hub is not None:
@@ -195,7 +197,11 @@ class NetworkConsumer(BoundedJsonConsumer):
             self.sent_through = max(self.sent_through, through)
             await self.send_json({"type": "resumed", "last_sequence": through})
         finally:
-            held, self.held = self.held or [], None
+            await self._held_send()
+
+    async def _held_send(self) -> None:
+        """Sends, in order, what the hub handed over while the socket was not ready."""
+        held, self.held = self.held or [], None
         for sequence, frame in held:
             await self.hub_deliver(sequence, frame)
 
