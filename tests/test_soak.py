@@ -36,17 +36,6 @@ def figure(report: str, name: str) -> int:
     return int(match.group(1))
 
 
-# Not strict: whether sockets stay open across the restart (and so stop receiving) varies
-# from run to run; with 200 sockets 79-119 stalled, one run with 100 had none stall.
-@pytest.mark.xfail(
-    strict=False,
-    reason=(
-        "Live delivery stops across the Redis restart: sockets that stay open are no longer in "
-        "their channel groups (Redis forgot them; the consumer re-joins hourly) and a publish "
-        "on a stale connection is skipped, so events reach them only when they resume. The "
-        "server's fix (re-joining and heartbeats) is another change: remove this mark with it."
-    ),
-)
 def test_two_minutes_of_a_bad_day_lose_nothing_and_answer_no_500() -> None:
     run = subprocess.run(
         [sys.executable, "-m", "bench.soak", "--minutes", "2", "--sockets", "100"],
