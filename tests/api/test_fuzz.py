@@ -27,7 +27,7 @@ from api.tokens import api_token_hash
 from tests.api.test_hostile_input import world
 from tests.factories import totp_enrol
 
-pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+pytestmark = pytest.mark.django_db
 
 SEED = 20261201
 EXAMPLES = 20  # per operation, for the fuzzing phase; the coverage phase adds its own
