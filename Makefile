@@ -8,15 +8,15 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export DJANGO_SETTINGS_MODULE := config.settings
 PYTEST_ARGS ?=
 
-.PHONY: run test install assets check lint typecheck pytest stack demo migrate lock clean soak
+.PHONY: run test install assets check lint typecheck security pytest stack demo migrate lock clean soak
 
 ## run: install what is needed, migrate, load demo data and serve http://127.0.0.1:8000
 run: install migrate
 	python manage.py demo_data
 	honcho --no-colour -f Procfile.embedded start
 
-## test: install what is needed, then ruff, mypy and the whole pytest suite
-test: install lint typecheck pytest
+## test: install what is needed, then ruff, mypy, the security checks and the whole pytest suite
+test: install lint typecheck security pytest
 
 install: $(VENV)/.installed assets
 
@@ -45,6 +45,16 @@ lint: $(VENV)/.installed
 
 typecheck: $(VENV)/.installed
 	mypy .
+
+# bandit over our code; pip-audit over the lock file (skipped, saying so, where the advisory
+# database is out of reach); Django's deployment checks with the production settings.
+security: $(VENV)/.installed
+	bandit -c pyproject.toml -r . -q && echo "bandit: no issues"
+	python .ci/dependency_audit.py requirements/base.txt
+	CAREGRAPH_MODE=production DEBUG=0 ALLOWED_HOSTS=caregraph.example.org \
+	  SECRET_KEY="$$(python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+	  DATABASE_URL=postgres://caregraph@127.0.0.1:5432/caregraph \
+	  python manage.py check --deploy --fail-level WARNING
 
 pytest: $(VENV)/.installed assets
 	pytest $(PYTEST_ARGS)

@@ -30,6 +30,17 @@ IF_MATCH_PARAMETER = OpenApiParameter(
 )
 
 
+def etag_header(*codes: int) -> OpenApiParameter:
+    """For the schema: the answers with these status codes carry the record's ETag."""
+    return OpenApiParameter(
+        name="ETag",
+        type=OpenApiTypes.STR,
+        location=OpenApiParameter.HEADER,
+        response=list(codes),
+        description="The version of the record you were given: send it back as If-Match.",
+    )
+
+
 def etag_for(representation: Mapping[str, Any]) -> str:
     body = json.dumps(representation, sort_keys=True, cls=DjangoJSONEncoder)
     return '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'

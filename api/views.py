@@ -11,7 +11,8 @@ from typing import Any, ClassVar
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.cache import patch_cache_control
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -35,6 +36,14 @@ ERROR_DESCRIPTIONS = {
     422: "The Idempotency-Key was used for a different request",
     428: "If-Match is missing",
 }
+
+LOCATION_HEADER = OpenApiParameter(
+    name="Location",
+    type=OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    response=[201],
+    description="The path of the new record.",
+)
 
 
 def error_responses(*codes: int) -> dict[int, OpenApiResponse]:

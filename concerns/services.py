@@ -47,6 +47,7 @@ from concerns.rules import (
 DESCRIPTION_MAX = 5000
 UPDATE_TEXT_MAX = 5000
 REASON_MAX = 2000
+HAPPENED_EARLIEST_YEAR = 1900
 
 
 def _validate(
@@ -71,6 +72,10 @@ def _validate(
         errors["visibility"] = ["You cannot share a concern with that audience"]
     if happened_at is not None and happened_at > timezone.now():
         errors["happened_at"] = ["When it happened must be in the past"]
+    elif happened_at is not None and happened_at.year < HAPPENED_EARLIEST_YEAR:
+        # No care record goes back so far; and London's time before 1848 was not a whole
+        # minute from UTC, which no client could read back.
+        errors["happened_at"] = [f"When it happened must be in {HAPPENED_EARLIEST_YEAR} or later"]
     if errors:
         raise ValidationError(errors)
 

@@ -14,7 +14,7 @@ and SIGINT are passed on, and the supervisor stops once the child has exited.
 from __future__ import annotations
 
 import signal
-import subprocess
+import subprocess  # nosec B404  # to run our own command lines, never a shell
 import sys
 import time
 from types import FrameType
@@ -37,7 +37,7 @@ def supervise(command: list[str]) -> int:
     backoff = BACKOFF_FIRST
     while True:
         started = time.monotonic()
-        child = subprocess.Popen(command)  # noqa: S603 - our own command line
+        child = subprocess.Popen(command)  # noqa: S603 # nosec B603  # our own command line
         print(f"supervise: started pid {child.pid}: {' '.join(command)}", flush=True)
         code = child.wait()
         if stopping:

@@ -56,6 +56,8 @@ from notifications.models import OutboxChannel, OutboxMessage, OutboxState
 from notifications.sms import sms_send
 
 logger = structlog.get_logger(__name__)
+# What a log line says instead of an e-mail address (logs carry ids, never addresses).
+ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 # Defaults for the settings of the same names, which deployments may set from the environment.
 OUTBOX_LEASE_SECONDS = 300
@@ -243,7 +245,7 @@ def _attempt_failed(message_id: int, attempt: int, error: Exception, *, permanen
         message_id=message_id,
         attempt=attempt,
         gave_up=give_up,
-        error=description,
+        error=ADDRESS.sub("<address>", description),  # an SMTP refusal names the recipient
     )
     now = timezone.now()
     OutboxMessage.objects.filter(pk=message_id, state=OutboxState.SENDING, attempts=attempt).update(

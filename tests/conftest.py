@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -9,9 +10,17 @@ from django.db import connection
 
 from config.celery import app as celery_app
 from tests import services
+from tests.log_scan import PersonalDataScan
+
+LOG_SCAN = PersonalDataScan()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    LOG_SCAN.keep_installed()
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
+    LOG_SCAN.keep_installed()
     for marker, check in services.MARKER_CHECKS.items():
         if item.get_closest_marker(marker) is None:
             continue
@@ -65,3 +74,21 @@ def asgi_server(test_database_url: str) -> Iterator[str]:
     process, base_url = services.asgi_server_start(services.child_env(test_database_url))
     yield base_url
     process.stop()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """No NHS Number or e-mail address in the run's logs (tests/log_scan.py), or it fails."""
+    LOG_SCAN.child_logs_scan(services.REPO / "var" / "test-logs", os.getpid())
+    if LOG_SCAN.findings and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not LOG_SCAN.findings:
+        return
+    terminalreporter.section("personal data in the logs", sep="=", red=True, bold=True)
+    terminalreporter.write_line(
+        "Logs carry ids, never NHS Numbers or e-mail addresses (config/logging.py). Found:"
+    )
+    for line in LOG_SCAN.report():
+        terminalreporter.write_line(f"  {line}")

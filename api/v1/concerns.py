@@ -15,7 +15,14 @@ from rest_framework.response import Response
 
 from api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from api.v1.serializers.graph import AgencySummarySerializer, UserSummarySerializer
-from api.views import ApiView, NetworkApiView, audit_api_read, error_responses, signed_in_user
+from api.views import (
+    LOCATION_HEADER,
+    ApiView,
+    NetworkApiView,
+    audit_api_read,
+    error_responses,
+    signed_in_user,
+)
 from caregraph.models import Severity, Visibility
 from caregraph.policy import Viewer, people_hidden_from, user_is_safeguarding_lead
 from concerns import selectors
@@ -223,7 +230,7 @@ class ConcernListApi(NetworkApiView):
     @extend_schema(
         operation_id="concern_raise",
         request=ConcernRaiseSerializer,
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        parameters=[IDEMPOTENCY_KEY_PARAMETER, LOCATION_HEADER],
         responses={201: ConcernSerializer, **error_responses(400, 403, 404, 422)},
     )
     @idempotent

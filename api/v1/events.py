@@ -28,7 +28,7 @@ from api.v1.serializers.calendars import (
     OccurrenceWriteSerializer,
     RangeQuerySerializer,
 )
-from api.views import NetworkApiView, error_responses, signed_in_user
+from api.views import LOCATION_HEADER, NetworkApiView, error_responses, signed_in_user
 from calendars import selectors
 from calendars.models import CalendarEvent
 from calendars.recurrence import local_time_resolve, zone_get
@@ -142,7 +142,7 @@ class NetworkEventListApi(NetworkApiView):
     @extend_schema(
         operation_id="network_event_create",
         request=EventWriteSerializer,
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        parameters=[IDEMPOTENCY_KEY_PARAMETER, LOCATION_HEADER],
         responses={201: EventSerializer, **error_responses(400, 403, 404, 422)},
     )
     @idempotent

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from agencies.models import Agency
 from api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
-from api.preconditions import IF_MATCH_PARAMETER, etag_for, if_match_refusal
+from api.preconditions import IF_MATCH_PARAMETER, etag_for, etag_header, if_match_refusal
 from api.v1.serializers.graph import (
     IdentifierInputSerializer,
     IdentifierSerializer,
@@ -26,6 +26,7 @@ from api.v1.serializers.graph import (
     RegistrationExistsSerializer,
 )
 from api.views import (
+    LOCATION_HEADER,
     ApiView,
     Requirement,
     ViewerApiView,
@@ -124,7 +125,7 @@ class PersonListApi(ApiView):
     @extend_schema(
         operation_id="person_register",
         request=PersonRegisterSerializer,
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        parameters=[IDEMPOTENCY_KEY_PARAMETER, LOCATION_HEADER, etag_header(201)],
         responses={
             201: OpenApiResponse(PersonSerializer, description="Registered, with a new network"),
             200: OpenApiResponse(
@@ -208,7 +209,9 @@ class PersonDetailApi(PersonApiView):
     }
 
     @extend_schema(
-        operation_id="person_get", responses={200: PersonSerializer, **error_responses(404)}
+        operation_id="person_get",
+        parameters=[etag_header(200)],
+        responses={200: PersonSerializer, **error_responses(404)},
     )
     def get(self, request: Request, **kwargs: object) -> Response:
         """The person's details, with an ETag to send back as If-Match when changing them."""
@@ -221,7 +224,7 @@ class PersonDetailApi(PersonApiView):
     @extend_schema(
         operation_id="person_update",
         request=PersonUpdateSerializer,
-        parameters=[IF_MATCH_PARAMETER],
+        parameters=[IF_MATCH_PARAMETER, etag_header(200)],
         responses={200: PersonSerializer, **error_responses(400, 403, 404, 412, 428)},
     )
     def patch(self, request: Request, **kwargs: object) -> Response:

@@ -221,6 +221,21 @@ def test_a_recipient_the_server_refuses_for_good_is_given_up_at_once(mail: SmtpS
 
 
 @pytest.mark.django_db
+def test_the_log_of_a_refused_recipient_names_no_address(
+    mail: SmtpServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Found by the scan of the test run's logs (tests/log_scan.py).
+    mail.behaviour.rcpt_reply = "550 5.1.1 No such mailbox"
+    message = outbox_message_make()
+
+    outbox_message_send(message_id=message.pk)
+
+    assert "outbox_attempt_failed" in caplog.text
+    assert "No such mailbox" in caplog.text
+    assert message.to_address not in caplog.text
+
+
+@pytest.mark.django_db
 def test_a_temporary_refusal_of_the_content_is_retried(mail: SmtpServer) -> None:
     mail.behaviour.data_reply = "451 4.3.0 Try again later"
     message = outbox_message_make()

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -112,7 +111,7 @@ class PersonSerializer(serializers.Serializer[Person]):
     )
     network_id = serializers.SerializerMethodField()
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_nhs_number(self, person: Person) -> str | None:
         for identifier in self.context.get("identifiers") or []:
             if identifier.system == IdentifierSystem.NHS_NUMBER:

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 
 from django.db.backends.sqlite3 import base, operations
 
-AUDIT_FLUSH_GUARD = "caregraph_audit_flush_guard"
+GUARD_OPEN = "INSERT INTO caregraph_audit_flush_guard (open) VALUES (1)"
+GUARD_CLOSE = "DELETE FROM caregraph_audit_flush_guard"
 
 
 class DatabaseOperations(operations.DatabaseOperations):
@@ -26,11 +27,7 @@ class DatabaseOperations(operations.DatabaseOperations):
         )
         if not statements:
             return statements
-        return [
-            f"INSERT INTO {AUDIT_FLUSH_GUARD} (open) VALUES (1)",
-            *statements,
-            f"DELETE FROM {AUDIT_FLUSH_GUARD}",
-        ]
+        return [GUARD_OPEN, *statements, GUARD_CLOSE]
 
 
 class DatabaseWrapper(base.DatabaseWrapper):

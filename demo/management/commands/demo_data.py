@@ -26,7 +26,7 @@ from caregraph.services.networks import membership_add, relationship_link
 from caregraph.services.people import IdentifierInput, person_register
 from concerns.services import concern_raise
 
-DEMO_PASSWORD = "caregraph-demo-2026"  # noqa: S105 - printed for the demo on purpose
+DEMO_PASSWORD = "caregraph-demo-2026"  # noqa: S105 # nosec B105  # printed for the demo
 DOMAIN = "demo.caregraph.test"
 
 AGENCIES = [
@@ -161,7 +161,7 @@ class Command(BaseCommand):
         return people
 
     def networks(self, agencies: dict[str, Agency], users: dict[str, User]) -> None:
-        rng = random.Random(2026)  # noqa: S311 - demo data, the same every time
+        rng = random.Random(2026)  # noqa: S311 # nosec B311  # demo data, the same every time
         social_worker, adult_worker = users["practitioner"], users["asc.worker"]
         practitioner_of = {
             "Y99901": users["gp"],
