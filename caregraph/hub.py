@@ -23,6 +23,7 @@ process (a background job) arrive by the poll.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -257,11 +258,9 @@ class Hub:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, RECONNECT_MAX_SECONDS)
             finally:
-                try:
+                with contextlib.suppress(Exception):  # a dead connection has nothing to close
                     await pubsub.aclose()
                     await client.aclose()
-                except Exception:  # noqa: S110 - a dead connection has nothing to close
-                    pass
 
 
 async def _dispatch(stream: Stream, envelope: dict[str, Any]) -> None:
