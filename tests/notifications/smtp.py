@@ -50,6 +50,8 @@ class Behaviour:
     """What the server does next; each count is used up as it happens."""
 
     stall_data: int = 0  # never answer the next N DATA commands
+    stall_after_content: int = 0  # take the next N messages, then never say "250"
+    content_taken: threading.Event = field(default_factory=threading.Event)
     delay_data: int = 0  # answer the next N DATA commands only after `delay_seconds`
     delay_seconds: float = 0.0
     rcpt_reply: str = ""  # e.g. "550 5.1.1 No such mailbox"
@@ -190,6 +192,11 @@ class SmtpServer:
             return True
         with self._lock:
             self._received.append(Received(sender, tuple(recipients), b"".join(lines)))
+        if behaviour.stall_after_content > 0:
+            behaviour.stall_after_content -= 1
+            behaviour.content_taken.set()
+            await reader.read()  # the message is ours; the sender never hears so
+            return False
         await reply("250 2.0.0 Queued")
         return True
 

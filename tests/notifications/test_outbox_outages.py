@@ -218,3 +218,38 @@ def test_with_redis_down_an_invitation_is_sent_and_its_email_goes_once_redis_is_
     assert "/invitations/" in sent.message.get_content()
     invitation.refresh_from_db()
     assert invitation.accepted_at is None
+
+
+def test_the_one_window_left_a_worker_killed_after_the_final_dot_repeats_the_same_message(
+    settings: Any, scene: Scene, mail: SmtpServer, celery_for: Any
+) -> None:
+    """What SMTP cannot close, stated in the README: the server took the message, and the
+    worker died before it heard "250". The message goes again after the lease, with the
+    same Message-ID, by which mail systems recognise the repeat. Every other moment of a
+    kill sends once (the test above)."""
+    celery = celery_for(broker_url=settings.REDIS_URL, lease_seconds=3)
+    celery.beat_start()
+    doomed = celery.worker_start("doomed")
+    ready(doomed)
+    mail.behaviour.stall_after_content = 1
+
+    with app_broker(settings.REDIS_URL, queue=celery.queue):
+        concern_raise_for_test(scene)
+    messages = emails_for(scene)
+    assert mail.behaviour.content_taken.wait(60), doomed.output()
+    kill(doomed)
+
+    ready(celery.worker_start("survivor"))
+
+    mail.wait_for(len(messages) + 1, timeout=90)
+    time.sleep(5)
+    repeated = [m for m in messages if len(mail.with_message_id(outbox_id(m))) == 2]
+    assert len(repeated) == 1
+    assert len(mail.received) == len(messages) + 1
+    for message in messages:
+        message.refresh_from_db()
+        assert message.state == OutboxState.SENT
+
+
+def outbox_id(message: OutboxMessage) -> str:
+    return f"<outbox-{message.pk}@caregraph>"
