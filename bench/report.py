@@ -176,10 +176,10 @@ def page_write(results: dict[str, BenchResult], statuses: dict[str, tuple[int, f
             "![p95 from an event's commit (Caregraph) or the PUBLISH (baseline) to its arrival "
             "on every socket](fanout.svg)",
             "",
-            "p95 per socket. *Caregraph live path*: from an appended event's commit to its "
-            "arrival (read the committed event, one PUBLISH, each process's hub, its sockets). "
-            "*Caregraph via API*: from the concern POST to its arrival. *Raw Redis relay*: from a "
-            "PUBLISH to one process relaying to plain `websockets` sockets.",
+            "p95 per socket. *Caregraph*: from an appended event's commit to its arrival (read "
+            "the committed event, one PUBLISH, each process's hub, its sockets; sockets spread "
+            "over two processes). *Raw Redis relay*: from a PUBLISH to one process relaying to "
+            "plain `websockets` sockets. The concern API's figures are in the table.",
         ]
     if "matching" in results and "explain" in results["matching"].extra:
         lines += [
@@ -211,8 +211,7 @@ def chart_write(result: BenchResult) -> None:
         y_label="p95 latency, ms",
         xs=series["members"],
         series={
-            "Caregraph live path": series["caregraph_p95"],
-            "Caregraph via API": series["api_p95"],
+            "Caregraph": series["caregraph_p95"],
             "raw Redis relay": series["baseline_p95"],
         },
     )
