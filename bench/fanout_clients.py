@@ -112,6 +112,8 @@ class Result:
     call_ms: list[float]
     # From the mark a trigger returned (an append's commit), where it returned one.
     from_mark_ms: list[float] = field(default_factory=list)
+    # The same, socket by socket, in the order the sockets were given.
+    from_mark_by_socket: list[list[float]] = field(default_factory=list)
 
 
 async def sockets_open(targets: list[tuple[str, str, str]]) -> list[ClientConnection]:
@@ -173,7 +175,9 @@ async def fanout_measure(
         task.cancel()
     measured = list(started)[WARMUP_CONCERNS:]
     latencies, from_mark, lost, duplicated = [], [], 0, 0
+    by_socket: list[list[float]] = []
     for arrivals in deliveries.arrivals:
+        by_socket.append([])
         for key in measured:
             times = arrivals.get(key, [])
             if not times:
@@ -183,8 +187,9 @@ async def fanout_measure(
             latencies.append((times[0] - started[key]) * 1000)
             if key in marks:
                 from_mark.append((times[0] - marks[key]) * 1000)
+                by_socket[-1].append(from_mark[-1])
         duplicated += sum(len(arrivals[key]) for key in set(arrivals) - set(started))
-    return Result(latencies, lost, duplicated, call_ms[WARMUP_CONCERNS:], from_mark)
+    return Result(latencies, lost, duplicated, call_ms[WARMUP_CONCERNS:], from_mark, by_socket)
 
 
 def percentile(samples: list[float], share: float) -> float:

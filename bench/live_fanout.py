@@ -15,8 +15,9 @@ deflate), it times per socket:
 It prints p50/p95/p99 and their ratio to the baseline, and counts lost and duplicated
 events, which must be zero (exit status 1 otherwise). Then memory per idle connection: one
 uvicorn process's resident size before and after opening 2,000 idle sockets, beside the
-plain relay's. Then, on one uvicorn process, fan-out to 100 members with and without
-10,000 idle authenticated sockets (of another network) held open by client processes.
+plain relay's. Then fan-out to 100 members on two uvicorn processes at once, one of which
+also holds 10,000 idle authenticated sockets (of another network, opened by client
+processes): the same events, at the same moments, with and without the idle sockets.
 
     python -m bench.live_fanout [--members 10,100,500] [--concerns 20] [--idle 2000]
                                 [--crowd 10000] [--json PATH]
@@ -189,43 +190,54 @@ async def idle_memory(*, pid: int, targets: list[tuple[str, str, str]]) -> float
 
 async def crowd_measure(
     *,
-    server: tuple[int, str],
+    servers: tuple[tuple[int, str], str],
     members: tuple[Network, list[str]],
     crowd: tuple[Network, list[str]],
     idle: int,
-    concerns: int,
+    events: int,
     triggers: Triggers,
 ) -> Crowd:
-    """Fan-out to one network's members on one process, then again with `idle` sockets of
-    another network open on the same process (held by client processes of their own)."""
-    pid, base_url = server
+    """Fan-out to one network's members on two processes at once, one of them also holding
+    `idle` sockets of another network (opened by client processes of their own): each event
+    reaches both at the same moment, under the same load, so the two sides compare fairly on
+    a shared machine. The members' sockets are the same users on both."""
+    (pid, crowded_url), plain_url = servers
     network, cookies = members
     sockets = await sockets_open(
-        [(socket_url(base_url, network.pk), base_url, cookie) for cookie in cookies]
+        [(socket_url(crowded_url, network.pk), crowded_url, cookie) for cookie in cookies]
+        + [(socket_url(plain_url, network.pk), plain_url, cookie) for cookie in cookies]
+    )
+    before = rss_kib(pid)
+    print(f"  opening {idle:,} idle sockets on one process", file=sys.stderr)
+    clients = await asyncio.to_thread(
+        idle_clients_start,
+        url=socket_url(crowded_url, crowd[0].pk),
+        origin=crowded_url,
+        cookies=crowd[1],
+        count=idle,
+        processes=CROWD_PROCESSES,
     )
 
     async def append_event(number: int) -> tuple[int, float]:
         return await triggers.event_append(network.pk, number)
 
-    alone = await fanout_measure(sockets, sequence_key, append_event, concerns)
-    before = rss_kib(pid)
-    print(f"  opening {idle:,} idle sockets on one process", file=sys.stderr)
-    clients = await asyncio.to_thread(
-        idle_clients_start,
-        url=socket_url(base_url, crowd[0].pk),
-        origin=base_url,
-        cookies=crowd[1],
-        count=idle,
-        processes=CROWD_PROCESSES,
-    )
     try:
         await asyncio.sleep(3.0)
         kib = (rss_kib(pid) - before) / idle
-        crowded = await fanout_measure(sockets, sequence_key, append_event, concerns)
+        both = await fanout_measure(sockets, sequence_key, append_event, events)
     finally:
         await asyncio.to_thread(idle_clients_stop, clients)
         await sockets_close(sockets)
-    return Crowd(len(cookies), idle, alone, crowded, kib)
+    half = len(cookies)
+    crowded = [ms for socket in both.from_mark_by_socket[:half] for ms in socket]
+    alone = [ms for socket in both.from_mark_by_socket[half:] for ms in socket]
+    return Crowd(
+        half,
+        idle,
+        Result([], 0, 0, both.call_ms, alone),
+        Result(both.latencies_ms, both.lost, both.duplicated, both.call_ms, crowded),
+        kib,
+    )
 
 
 def arguments() -> argparse.Namespace:
@@ -237,6 +249,9 @@ def arguments() -> argparse.Namespace:
         "--crowd", type=int, default=10000, help="idle sockets beside fan-out (0: skip)"
     )
     parser.add_argument("--crowd-members", type=int, default=100)
+    parser.add_argument(
+        "--crowd-events", type=int, default=100, help="events with the crowd, and without"
+    )
     parser.add_argument("--json", help="also write the figures to this file (bench.report)")
     parser.add_argument("--relay", nargs=3, help=argparse.SUPPRESS)  # the baseline process
     return parser.parse_args()
@@ -350,13 +365,15 @@ def main() -> None:
             if args.crowd:
                 crowd_server, crowd_url = asgi_server_start(env)
                 processes.append(crowd_server)
+                plain_server, plain_url = asgi_server_start(env)
+                processes.append(plain_server)
                 crowd = loop.run_until_complete(
                     crowd_measure(
-                        server=(crowd_server.popen.pid, crowd_url),
+                        servers=((crowd_server.popen.pid, crowd_url), plain_url),
                         members=networks[args.crowd_members],
                         crowd=idle_network,
                         idle=args.crowd,
-                        concerns=args.concerns,
+                        events=args.crowd_events,
                         triggers=triggers,
                     )
                 )
@@ -393,7 +410,8 @@ def main() -> None:
             bench="live_fanout",
             settings=(
                 f"{', '.join(map(str, sizes))} members, {args.concerns} events per size and "
-                f"path, {args.idle:,} idle sockets for memory, {args.crowd:,} beside fan-out"
+                f"path, {args.idle:,} idle sockets for memory, {args.crowd:,} beside fan-out "
+                f"({args.crowd_events} events to both processes at once)"
             ),
             failed=failed,
             figures=figures_make(

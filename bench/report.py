@@ -43,7 +43,7 @@ QUICK: dict[str, list[str]] = {
     "matching": ["--people", "100000", "--runs", "100"],
     "live_fanout": [
         *("--members", "10,100", "--concerns", "10", "--idle", "500"),
-        *("--crowd", "1000", "--crowd-members", "10"),
+        *("--crowd", "1000", "--crowd-members", "10", "--crowd-events", "20"),
     ],
     "soak": [],
 }
