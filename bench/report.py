@@ -126,7 +126,13 @@ def met_text(figure: Figure) -> str:
     return f"**no**, {ratio / figure.goal:.1f}x the goal"
 
 
-def page_write(results: dict[str, BenchResult], statuses: dict[str, tuple[int, float]]) -> str:
+def page_write(
+    results: dict[str, BenchResult],
+    statuses: dict[str, tuple[int, float]],
+    run: tuple[str, str] | None = None,
+) -> str:
+    """The page; `run` is the (date, commit) the figures were measured at, if not now."""
+    date, at_commit = run or (f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC", commit())
     lines = [
         "# Benchmarks",
         "",
@@ -134,8 +140,8 @@ def page_write(results: dict[str, BenchResult], statuses: dict[str, tuple[int, f
         "is beside a baseline measured in the same run on the same machine, so read the ratios:",
         "on a shared machine absolute timings vary by a factor of about two between runs.",
         "",
-        f"- Date: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC",
-        f"- Commit: {commit()}",
+        f"- Date: {date}",
+        f"- Commit: {at_commit}",
         f"- Machine: {machine()}",
         "- Services: PostgreSQL (`DATABASE_URL`) and Redis (`REDIS_URL`), on the same machine",
         "",
@@ -161,11 +167,11 @@ def page_write(results: dict[str, BenchResult], statuses: dict[str, tuple[int, f
     lines += ["", "## Runs", "", "| bench | sizes | exit | took | guarded property |"]
     lines += ["| --- | --- | --- | --- | --- |"]
     for name, (status, took) in statuses.items():
-        run = results.get(name)
-        broken = run.failed if run and run.failed else ""
+        ran = results.get(name)
+        broken = ran.failed if ran and ran.failed else ""
         guarded = broken or ("held" if status == 0 else "see its log")
         lines.append(
-            f"| `bench.{name}` | {run.settings if run else ''} | {status} | "
+            f"| `bench.{name}` | {ran.settings if ran else ''} | {status} | "
             f"{took:.0f} s | {guarded} |"
         )
     if "live_fanout" in results:
@@ -232,12 +238,16 @@ def main() -> int:
     ]
     statuses: dict[str, tuple[int, float]] = {}
     timings_path = OUT / "statuses.txt"
+    run_path = OUT / "run.txt"  # when, and at which commit, the figures were measured
     # The last run's statuses: kept for the benches not run this time (--only).
     if (args.write_only or args.only) and timings_path.exists():
         for line in timings_path.read_text().splitlines():
             name, status, took = line.split()
             statuses[name] = (int(status), float(took))
     if not args.write_only:
+        run_path.write_text(
+            f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC\n{commit()}\n"
+        )
         for name in names:
             statuses[name] = bench_run(name, sizes[name])
         OUT.mkdir(parents=True, exist_ok=True)
@@ -250,7 +260,10 @@ def main() -> int:
         if (OUT / f"{name}.json").exists()
     }
     DOCS.mkdir(exist_ok=True)
-    (DOCS / "benchmarks.md").write_text(page_write(results, statuses))
+    run = run_path.read_text().splitlines() if run_path.exists() else []
+    (DOCS / "benchmarks.md").write_text(
+        page_write(results, statuses, (run[0], run[1]) if len(run) == 2 else None)
+    )
     if "live_fanout" in results:
         chart_write(results["live_fanout"])
     print("wrote docs/benchmarks.md" + (" and docs/fanout.svg" if "live_fanout" in results else ""))
