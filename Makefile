@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export DJANGO_SETTINGS_MODULE := config.settings
 PYTEST_ARGS ?=
 
-.PHONY: run test install assets check lint typecheck security pytest stack demo migrate lock clean soak
+.PHONY: run test install assets check lint typecheck security pytest stack demo migrate lock clean soak bench
 
 ## run: install what is needed, migrate, load demo data and serve http://127.0.0.1:8000
 run: install migrate
@@ -65,6 +65,12 @@ stack: install
 	python manage.py migrate --noinput -v 0
 	python manage.py collectstatic --noinput
 	honcho --no-colour -f Procfile start
+
+## bench: every benchmark, then docs/benchmarks.md and docs/fanout.svg (needs DATABASE_URL and REDIS_URL)
+BENCH_ARGS ?=
+bench:
+	@test -n "$$DATABASE_URL" -a -n "$$REDIS_URL" || { echo "Set DATABASE_URL and REDIS_URL first (see bench/README.md)."; exit 2; }
+	python -m bench.report $(BENCH_ARGS)
 
 demo: migrate
 	python manage.py demo_data

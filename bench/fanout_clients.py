@@ -9,6 +9,9 @@ import contextlib
 import json
 import resource
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -107,6 +110,10 @@ class Result:
     lost: int
     duplicated: int
     call_ms: list[float]
+    # From the mark a trigger returned (an append's commit), where it returned one.
+    from_mark_ms: list[float] = field(default_factory=list)
+    # The same, socket by socket, in the order the sockets were given.
+    from_mark_by_socket: list[list[float]] = field(default_factory=list)
 
 
 async def sockets_open(targets: list[tuple[str, str, str]]) -> list[ClientConnection]:
@@ -137,21 +144,29 @@ async def sockets_close(sockets: list[ClientConnection]) -> None:
 async def fanout_measure(
     sockets: list[ClientConnection],
     key_of: Callable[[dict[str, Any]], int | None],
-    trigger: Callable[[int], Awaitable[int]],
+    trigger: Callable[[int], Awaitable[int | tuple[int, float]]],
     count: int,
 ) -> Result:
-    """Triggers `count` events one after another; each must reach every socket once."""
+    """Triggers `count` events one after another; each must reach every socket once.
+
+    A trigger returns the event's key, or its key and a mark (a `time.perf_counter()`
+    moment, such as its commit) from which latency is also measured."""
     deliveries = Deliveries(sockets=len(sockets))
     listeners = [
         asyncio.create_task(listen(socket, index, deliveries, key_of))
         for index, socket in enumerate(sockets)
     ]
     started: dict[int, float] = {}
+    marks: dict[int, float] = {}
     call_ms: list[float] = []
     for number in range(WARMUP_CONCERNS + count):
         before = time.perf_counter()
-        key = await trigger(number)
+        answer = await trigger(number)
         call_ms.append((time.perf_counter() - before) * 1000)
+        if isinstance(answer, tuple):
+            key, marks[key] = answer
+        else:
+            key = answer
         started[key] = before
         with contextlib.suppress(TimeoutError):  # what did not arrive is counted as lost
             await asyncio.wait_for(deliveries.complete[key].wait(), DELIVERY_TIMEOUT_SECONDS)
@@ -159,8 +174,10 @@ async def fanout_measure(
     for task in listeners:
         task.cancel()
     measured = list(started)[WARMUP_CONCERNS:]
-    latencies, lost, duplicated = [], 0, 0
+    latencies, from_mark, lost, duplicated = [], [], 0, 0
+    by_socket: list[list[float]] = []
     for arrivals in deliveries.arrivals:
+        by_socket.append([])
         for key in measured:
             times = arrivals.get(key, [])
             if not times:
@@ -168,8 +185,11 @@ async def fanout_measure(
                 continue
             duplicated += len(times) - 1
             latencies.append((times[0] - started[key]) * 1000)
+            if key in marks:
+                from_mark.append((times[0] - marks[key]) * 1000)
+                by_socket[-1].append(from_mark[-1])
         duplicated += sum(len(arrivals[key]) for key in set(arrivals) - set(started))
-    return Result(latencies, lost, duplicated, call_ms[WARMUP_CONCERNS:])
+    return Result(latencies, lost, duplicated, call_ms[WARMUP_CONCERNS:], from_mark, by_socket)
 
 
 def percentile(samples: list[float], share: float) -> float:
@@ -189,3 +209,79 @@ def open_files_raise(needed: int) -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < needed:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(needed, hard), hard))
+
+
+# --- idle sockets from a process of their own ---------------------------------------------
+
+
+async def idle_hold(url: str, origin: str, cookies: list[str], count: int) -> None:
+    """Opens `count` sockets (cookies in turn), says "ready", and holds them, reading what
+    they are sent (heartbeats), until its standard input closes."""
+    targets = [(url, origin, cookies[n % len(cookies)]) for n in range(count)]
+    sockets = await sockets_open(targets)
+    drains = [asyncio.create_task(drain(socket)) for socket in sockets]
+    print(f"ready {len(sockets)}", flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    for task in drains:
+        task.cancel()
+    await sockets_close(sockets)
+
+
+async def drain(socket: ClientConnection) -> None:
+    with contextlib.suppress(Exception):
+        async for _ in socket:
+            pass
+
+
+def idle_clients_start(
+    *, url: str, origin: str, cookies: list[str], count: int, processes: int
+) -> list[subprocess.Popen[str]]:
+    """`count` idle sockets held open by `processes` client processes; once all are open."""
+    cookie_file = tempfile.NamedTemporaryFile("w", suffix=".cookies", delete=False)  # noqa: SIM115
+    cookie_file.write("\n".join(cookies))
+    cookie_file.close()
+    clients = []
+    for share in range(processes):
+        each = count // processes + (1 if share < count % processes else 0)
+        clients.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "bench.fanout_clients",
+                    url,
+                    origin,
+                    cookie_file.name,
+                    str(each),
+                ],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+        )
+    for client in clients:
+        assert client.stdout is not None
+        line = client.stdout.readline().strip()
+        if not line.startswith("ready"):
+            idle_clients_stop(clients)
+            raise RuntimeError(f"an idle client did not open its sockets: {line!r}")
+    Path(cookie_file.name).unlink()
+    return clients
+
+
+def idle_clients_stop(clients: list[subprocess.Popen[str]]) -> None:
+    for client in clients:
+        if client.stdin is not None:
+            client.stdin.close()
+    for client in clients:
+        try:
+            client.wait(60)
+        except subprocess.TimeoutExpired:
+            client.kill()
+            client.wait(5)
+
+
+if __name__ == "__main__":  # an idle client process: URL ORIGIN COOKIE_FILE COUNT
+    _url, _origin, _cookie_file, _count = sys.argv[1:5]
+    open_files_raise(int(_count) + 100)
+    asyncio.run(idle_hold(_url, _origin, Path(_cookie_file).read_text().splitlines(), int(_count)))

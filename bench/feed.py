@@ -36,6 +36,7 @@ from django.urls import clear_url_caches, include, path  # noqa: E402
 from django.views.static import serve  # noqa: E402
 
 from bench.overview import percentile, throwaway_database, timings  # noqa: E402
+from bench.results import BenchResult, Figure, result_write  # noqa: E402
 
 STATIC_DIR = Path(tempfile.gettempdir()) / "caregraph-bench-feed"
 
@@ -137,6 +138,7 @@ def main() -> None:
     parser.add_argument("--networks", type=int, default=20)
     parser.add_argument("--events", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=100)
+    parser.add_argument("--json", help="also write the figures to this file (bench.report)")
     args = parser.parse_args()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.ALLOWED_HOSTS = ["testserver"]
@@ -175,6 +177,7 @@ def main() -> None:
         anonymous = Client()
         feed = timings(lambda: anonymous.get(feed_url), args.runs)
         static = timings(lambda: anonymous.get("/bench-static/feed.ics"), args.runs)
+        unchanged, static_unchanged = unchanged_timings(anonymous, feed_url, args.runs)
         busiest_events = busiest.calendar_events.count()
 
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
@@ -200,8 +203,81 @@ def main() -> None:
     print(f"{label:<44}{statistics.median(feed):>10.2f}{percentile(feed, 0.95):>10.2f}")
     print(f"ratio p50 feed / static: {statistics.median(feed) / statistics.median(static):.1f}x")
     print(f"ratio p95 feed / static: {percentile(feed, 0.95) / percentile(static, 0.95):.1f}x")
+    if unchanged:
+        for label, samples in (
+            ("static file, unchanged (304)", static_unchanged),
+            ("feed, unchanged (304, If-None-Match)", unchanged),
+        ):
+            p50, p95 = statistics.median(samples), percentile(samples, 0.95)
+            print(f"{label:<44}{p50:>10.2f}{p95:>10.2f}")
+    failed = ""
     if counts[small] != counts[args.events]:
-        sys.exit("FAIL: a query count grows with the number of events")
+        failed = "a query count grows with the number of events"
+    result = feed_result(args, feed=feed, static=static, unchanged=(unchanged, static_unchanged))
+    result.failed = failed
+    result_write(args.json, result)
+    if failed:
+        sys.exit(f"FAIL: {failed}")
+
+
+def unchanged_timings(client: Client, feed_url: str, runs: int) -> tuple[list[float], list[float]]:
+    """A poll of an unchanged feed (If-None-Match: its ETag) beside a static file's
+    (If-Modified-Since: its Last-Modified); empty if either does not answer 304."""
+    first = client.get(feed_url)
+    static = client.get("/bench-static/feed.ics")
+    etag, modified = first.get("ETag"), static.get("Last-Modified")
+    if not etag or not modified:
+        return [], []
+    if client.get(feed_url, headers={"If-None-Match": etag}).status_code != 304:
+        return [], []
+    feed = timings(lambda: client.get(feed_url, headers={"If-None-Match": etag}), runs)
+    plain = timings(
+        lambda: client.get("/bench-static/feed.ics", headers={"If-Modified-Since": modified}),
+        runs,
+    )
+    return feed, plain
+
+
+def feed_result(
+    args: argparse.Namespace,
+    *,
+    feed: list[float],
+    static: list[float],
+    unchanged: tuple[list[float], list[float]],
+) -> BenchResult:
+    size = f"{args.events:,} events over {args.networks} networks"
+    figures = [
+        Figure(
+            figure=f"iCalendar feed, {size}, p50",
+            value=statistics.median(feed),
+            unit="ms",
+            baseline=statistics.median(static),
+            baseline_label="static file of the same bytes (static.serve), p50",
+            goal=5.0,
+            goal_kind="ratio",
+        ),
+        Figure(
+            figure=f"iCalendar feed, {size}, p95",
+            value=percentile(feed, 0.95),
+            unit="ms",
+            baseline=percentile(static, 0.95),
+            baseline_label="static file of the same bytes, p95",
+        ),
+    ]
+    feed_304, static_304 = unchanged
+    figures.append(
+        Figure(
+            figure=f"iCalendar feed unchanged (304 to If-None-Match), {size}, p50",
+            value=statistics.median(feed_304) if feed_304 else float("nan"),
+            unit="ms",
+            baseline=statistics.median(static_304) if static_304 else None,
+            baseline_label="static file unchanged (304 to If-Modified-Since), p50",
+            goal=1.5,
+            goal_kind="ratio",
+            note="" if feed_304 else "the feed answered no 304 to its own ETag",
+        )
+    )
+    return BenchResult(bench="feed", settings=f"{size}, {args.runs} requests each", figures=figures)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,8 @@ from django.test.utils import (  # noqa: E402
     teardown_test_environment,
 )
 
+from bench.results import BenchResult, Figure, result_write  # noqa: E402
+
 
 @contextmanager
 def throwaway_database() -> Iterator[None]:
@@ -74,21 +76,27 @@ def network_build(*, members: int, involvements: int):  # type: ignore[no-untype
     coordinator = staff_create(agency=agency)
     totp_enrol(coordinator)  # agency staff reach no page without two-factor sign-in
     network = network_create(coordinator=coordinator, agency=agency)
+    professionals = []  # each of another agency, who records that agency's involvement
     for number in range(members - 1):
         kind = MemberKind.PROFESSIONAL if number % 4 == 0 else MemberKind.FAMILY
         if kind == MemberKind.PROFESSIONAL:
-            member_add(network, kind=kind, agency=AgencyFactory.create())
+            professionals.append(member_add(network, kind=kind, agency=AgencyFactory.create()))
         else:
             member_add(network, kind=kind, user=UserFactory.create())
         if number % 25 == 0:
             print(f"\r  building: {number + 1}/{members} members", end="", file=sys.stderr)
-    standing = viewer(network, coordinator)
-    for number in range(involvements):
+    while len(professionals) < involvements:
+        professionals.append(
+            member_add(network, kind=MemberKind.PROFESSIONAL, agency=AgencyFactory.create())
+        )
+    for number, membership in enumerate(professionals[:involvements]):
+        # A professional records their own agency's involvement only.
+        assert membership.agency is not None
         involvement_create(
             network=network,
-            viewer=standing,
-            created_by=coordinator,
-            agency=AgencyFactory.create(),
+            viewer=viewer(network, membership.user),
+            created_by=membership.user,
+            agency=membership.agency,
             service=f"Service {number}",
             started_on=datetime.date(2026, 1, 1),
         )
@@ -101,6 +109,7 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=200)
     parser.add_argument("--involvements", type=int, default=50)
     parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--json", help="also write the figures to this file (bench.report)")
     args = parser.parse_args()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.ALLOWED_HOSTS = ["testserver"]
@@ -137,8 +146,39 @@ def main() -> None:
     label = f"overview, {args.members} members, {args.involvements} involvements"
     print(f"{label:<44}{statistics.median(overview):>10.2f}{percentile(overview, 0.95):>10.2f}")
     print(f"ratio p95 overview / bare: {percentile(overview, 0.95) / percentile(bare, 0.95):.1f}x")
+    failed = ""
     if counts["5"] != counts[str(args.members)]:
-        sys.exit("FAIL: the overview's query count grows with the number of members")
+        failed = "the overview's query count grows with the number of members"
+    size = f"{args.members} members, {args.involvements} involvements"
+    result_write(
+        args.json,
+        BenchResult(
+            bench="overview",
+            settings=f"{size}, {args.runs} requests each, {engine}",
+            failed=failed,
+            figures=[
+                Figure(
+                    figure=f"person overview, {size}, p{share_name}",
+                    value=value(overview),
+                    unit="ms",
+                    baseline=value(bare),
+                    baseline_label=f"bare Django JSON view (/healthz), p{share_name}",
+                    goal=2.0 if share_name == "50" else None,
+                    goal_kind="ratio" if share_name == "50" else "",
+                    note=(
+                        f"queries: {counts['5']} at 5 members, "
+                        f"{counts[str(args.members)]} at {args.members}"
+                    ),
+                )
+                for share_name, value in (
+                    ("50", statistics.median),
+                    ("95", lambda samples: percentile(samples, 0.95)),
+                )
+            ],
+        ),
+    )
+    if failed:
+        sys.exit(f"FAIL: {failed}")
 
 
 if __name__ == "__main__":

@@ -71,7 +71,7 @@ async def soak_run(
     *, networks: list[SoakNetwork], uvicorn: Uvicorn, redis: RedisServer, rate: float,
     duration: float, began_box: list[float],
 ) -> Outcome:  # fmt: skip
-    from bench.live_fanout import socket_url
+    from bench.live_setup import socket_url
 
     base = uvicorn.base_url
     pairs = [(network, cookie) for network in networks for cookie in network.cookies]
@@ -116,6 +116,7 @@ def main() -> None:
     parser.add_argument("--sockets", type=int, default=200, help=f"{PER_NETWORK} per network")
     parser.add_argument("--rate", type=float, default=5.0, help="API writes a second, in all")
     parser.add_argument("--pool-max", type=int, default=8, help="DATABASE_POOL_MAX per worker")
+    parser.add_argument("--json", default="", help="write the figures there (bench.report)")
     args = parser.parse_args()
 
     signal.signal(signal.SIGTERM, lambda _signal, _frame: sys.exit(143))
@@ -135,7 +136,7 @@ def main() -> None:
     from django.conf import settings
     from django.db import connection
 
-    from bench.live_fanout import throwaway_database
+    from bench.live_setup import throwaway_database
     from bench.soak_data import networks_create
     from tests import services
     from tests.notifications.smtp import SmtpServer
@@ -223,6 +224,7 @@ def main() -> None:
     )
     if lingering:
         print(f"  ({lingering} connections were still open after the processes stopped)")
+    result_json_write(args, outcome=outcome, mail=mail, connections=(peak, cap), broken=broken)
     if broken:
         sys.exit("FAIL: " + "; ".join(broken))
     print("PASS")
@@ -267,6 +269,46 @@ def mail_check(smtp: object) -> MailCheck:
         doubled=sum(count - 1 for count in received.values()),
         unsent=state.unsent,
         failed=state.failed,
+    )
+
+
+def result_json_write(
+    args: argparse.Namespace, *, outcome: Outcome, mail: MailCheck,
+    connections: tuple[int, int], broken: list[str],
+) -> None:  # fmt: skip
+    """The run's guarded figures for `bench.report` (each must be 0, or within the cap)."""
+    from bench.results import BenchResult, Figure, result_write
+
+    def zero(name: str, value: float) -> Figure:
+        return Figure(figure=f"soak: {name}", value=value, unit="", goal=0, goal_kind="max")
+
+    server_errors = sum(
+        1 for answer in outcome.answers if answer.status.startswith("5") and answer.status != "503"
+    )
+    figures = [
+        zero("events lost, all sockets", sum(check.lost for check in outcome.checks)),
+        zero("events given twice", sum(check.repeated for check in outcome.checks)),
+        zero("events out of order", sum(check.out_of_order for check in outcome.checks)),
+        zero("e-mails lost", mail.lost),
+        zero("e-mails sent twice", mail.doubled),
+        zero("API answers 500", server_errors),
+        Figure(
+            figure="soak: peak database connections",
+            value=connections[0],
+            unit="",
+            goal=connections[1],
+            goal_kind="max",
+            note="the pools' cap",
+        ),
+    ]
+    result_write(
+        args.json,
+        BenchResult(
+            bench="soak",
+            figures=figures,
+            failed="; ".join(broken),
+            settings=f"{args.minutes:g} min, {args.sockets} sockets, {args.rate:g} writes/s",
+        ),
     )
 
 

@@ -34,7 +34,7 @@ def soak_network_create(*, members: int) -> SoakNetwork:
     from accounts.models import User
     from agencies.models import StaffRole
     from api.tokens import api_token_issue
-    from bench.live_fanout import member_sessions_create
+    from bench.live_setup import member_sessions_create
     from caregraph.models import MemberKind, Membership
     from notifications.models import Delivery, NotificationPreference
     from tests.factories import AgencyFactory, involvement_add_for_test, staff_create, totp_enrol
