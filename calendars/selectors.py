@@ -277,6 +277,8 @@ def task_open_list_visible_to(*, viewer: Viewer) -> QuerySet[CareTask]:
 class FeedContents:
     networks: list[Network]
     events: QuerySet[CalendarEvent]
+    # Each network's id and the audiences the user belongs to in it: what they may see.
+    standings: tuple[tuple[int, tuple[str, ...]], ...] = ()
 
 
 def feed_contents_for_user(*, user: User) -> FeedContents:
@@ -284,14 +286,22 @@ def feed_contents_for_user(*, user: User) -> FeedContents:
     they may see today (active member, or reviewing safeguarding lead). Never concerns, and
     nothing from a network they have left."""
     networks = list(networks_visible_to(user=user).select_related("person").order_by("pk"))
+    viewers = viewers_for_user(user=user, networks=networks)
     allowed = [
         Q(network_id=network_id) & visibility_filter(viewer=standing)
-        for network_id, standing in viewers_for_user(user=user, networks=networks).items()
+        for network_id, standing in viewers.items()
     ]
     if not allowed:
         return FeedContents(networks=[], events=CalendarEvent.objects.none())
     events = CalendarEvent.objects.filter(status=EventStatus.CONFIRMED).filter(reduce(or_, allowed))
-    return FeedContents(networks=networks, events=events.order_by("spans_from", "pk"))
+    return FeedContents(
+        networks=networks,
+        events=events.order_by("spans_from", "pk"),
+        standings=tuple(
+            (network_id, tuple(sorted(standing.audiences)))
+            for network_id, standing in sorted(viewers.items())
+        ),
+    )
 
 
 # --- The no-contact notice ------------------------------------------------------------------
