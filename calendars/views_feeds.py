@@ -69,7 +69,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         channel="feed",
     )
     not_modified = get_conditional_response(
-        request, etag=version, last_modified=changed_at.timestamp() if changed_at else None
+        request, etag=version, last_modified=int(changed_at.timestamp()) if changed_at else None
     )
     if not_modified is not None:
         response: HttpResponse = not_modified
