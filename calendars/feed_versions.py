@@ -3,11 +3,11 @@ changed, and the bodies already built for it.
 
 Calendar apps poll a feed every few minutes and it rarely changes. Its version is a hash of
 everything its bytes depend on: whom it is for and what they may see in each network (their
-audiences there), and of the events that selects, their number, ids, sequences and newest
+audiences there), and of the events they may see, their number, ids, sequences and newest
 change (every change to an event or one of its occurrences raises its sequence and its
 `updated_at`; one gone lowers the count and the sum of ids), and of their changed
 occurrences; the site's address, the year (the VTIMEZONEs span from it) and the format. Two
-queries answer it, so an unchanged feed is answered 304, or from a body already built,
+grouped queries answer it, so an unchanged feed is answered 304, or from a body already built,
 without reading its events. Access is checked first: only a live token's holder has a
 version, and what they may see now is part of it.
 """
@@ -18,13 +18,15 @@ import datetime
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
-from calendars.models import EventException
+from calendars.models import CalendarEvent, EventException, EventStatus
 from calendars.selectors import FeedContents
 
 # Raised whenever the way a feed is written changes, so no app keeps an old copy.
@@ -36,22 +38,52 @@ CHANGED_AT_SECONDS = 30 * 24 * 3600
 
 
 def feed_version(*, user_id: int, contents: FeedContents) -> str:
-    """The feed's strong ETag (quoted), from two aggregate queries; the body is not built."""
-    events = contents.events.order_by()
-    summary = events.aggregate(
-        count=Count("pk"), ids=Sum("pk"), sequences=Sum("sequence"), newest=Max("updated_at")
+    """The feed's strong ETag (quoted), from two grouped queries; nothing is built.
+
+    Events (and their changed occurrences) are summed up by network, visibility, author and
+    author agency, and a group counts when the user's standing there may see records of that
+    visibility and author (`Viewer.may_see`, the policy's own test, the same as the filter
+    the feed is read with): a change the user may not see changes nothing they are told.
+    """
+    viewers = contents.viewers
+    groups = ("network_id", "visibility", "created_by_id", "author_agency_id")
+    events = (
+        CalendarEvent.objects.filter(network_id__in=list(viewers), status=EventStatus.CONFIRMED)
+        .order_by()
+        .values_list(*groups)
+        .annotate(Count("pk"), Sum("pk"), Sum("sequence"), Max("updated_at"))
     )
-    changed = EventException.objects.filter(event__in=events.values("pk")).aggregate(
-        count=Count("pk"), ids=Sum("pk"), newest=Max("updated_at")
+    changed = (
+        EventException.objects.filter(
+            event__network_id__in=list(viewers), event__status=EventStatus.CONFIRMED
+        )
+        .order_by()
+        .values_list(*(f"event__{group}" for group in groups))
+        .annotate(Count("pk"), Sum("pk"), Max("updated_at"))
     )
+
+    def seen(rows: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        return sorted(
+            (
+                row
+                for row in rows
+                if viewers[row[0]].may_see(
+                    visibility=row[1], author_id=row[2], author_agency_id=row[3]
+                )
+            ),
+            key=repr,
+        )
+
     parts = (
         FEED_FORMAT,
         user_id,
         settings.SITE_URL,
         timezone.localdate().year,
-        contents.standings,
-        sorted(summary.items()),
-        sorted(changed.items()),
+        sorted(
+            (network_id, sorted(standing.audiences)) for network_id, standing in viewers.items()
+        ),
+        seen(events),
+        seen(changed),
     )
     return '"' + hashlib.sha256(repr(parts).encode()).hexdigest()[:40] + '"'
 
