@@ -275,8 +275,24 @@ def task_open_list_visible_to(*, viewer: Viewer) -> QuerySet[CareTask]:
 
 @dataclass(frozen=True)
 class FeedContents:
+    """The networks a user's feed spans and their standing in each: its events are those
+    each standing may see (`events`), read only when the feed is built."""
+
     networks: list[Network]
-    events: QuerySet[CalendarEvent]
+    viewers: dict[int, Viewer]
+
+    @property
+    def events(self) -> QuerySet[CalendarEvent]:
+        allowed = [
+            Q(network_id=network_id) & visibility_filter(viewer=standing)
+            for network_id, standing in self.viewers.items()
+        ]
+        if not allowed:
+            return CalendarEvent.objects.none()
+        events = CalendarEvent.objects.filter(status=EventStatus.CONFIRMED).filter(
+            reduce(or_, allowed)
+        )
+        return events.order_by("spans_from", "pk")
 
 
 def feed_contents_for_user(*, user: User) -> FeedContents:
@@ -284,14 +300,8 @@ def feed_contents_for_user(*, user: User) -> FeedContents:
     they may see today (active member, or reviewing safeguarding lead). Never concerns, and
     nothing from a network they have left."""
     networks = list(networks_visible_to(user=user).select_related("person").order_by("pk"))
-    allowed = [
-        Q(network_id=network_id) & visibility_filter(viewer=standing)
-        for network_id, standing in viewers_for_user(user=user, networks=networks).items()
-    ]
-    if not allowed:
-        return FeedContents(networks=[], events=CalendarEvent.objects.none())
-    events = CalendarEvent.objects.filter(status=EventStatus.CONFIRMED).filter(reduce(or_, allowed))
-    return FeedContents(networks=networks, events=events.order_by("spans_from", "pk"))
+    viewers = viewers_for_user(user=user, networks=networks)
+    return FeedContents(networks=networks if viewers else [], viewers=viewers)
 
 
 # --- The no-contact notice ------------------------------------------------------------------

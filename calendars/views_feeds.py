@@ -11,9 +11,11 @@ import hashlib
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
-from django.utils.cache import patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
 from django.views.decorators.http import require_GET
 
+from calendars.feed_versions import feed_bodies, feed_changed_at, feed_version
 from calendars.feeds import calendar_ics, feed_ics
 from calendars.selectors import event_get_for_viewer, feed_contents_for_user
 from calendars.services.feed_tokens import feed_token_use
@@ -33,20 +35,30 @@ def _ics_response(request: HttpRequest, body: bytes, *, filename: str) -> HttpRe
         response = HttpResponse(body, content_type=CONTENT_TYPE)
         response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["ETag"] = etag
+    _private(response)
+    return response
+
+
+def _private(response: HttpResponse) -> None:
     # Personal data: no shared cache may keep it, and the browser must ask again each time.
     patch_cache_control(response, private=True, no_cache=True)
     response["X-Robots-Tag"] = "noindex"
-    return response
 
 
 @require_GET
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    """A member's feed across all their networks, holding only what they may see now."""
+    """A member's feed across all their networks, holding only what they may see now.
+
+    Whose it is and what they may see are worked out first; then the feed's version (its
+    ETag, from two cheap queries): an app holding that version is told 304, and a version
+    built before is served as it was. Only a new version is built.
+    """
     user = feed_token_use(token=token)
     if user is None:
         raise Http404("No such feed")
     contents = feed_contents_for_user(user=user)
-    body = feed_ics(events=contents.events, name=FEED_NAME)
+    version = feed_version(user_id=user.pk, contents=contents)
+    changed_at = feed_changed_at(user_id=user.pk, version=version)
     audit_record_each_network(
         actor=user,
         action=AuditAction.EXPORT,
@@ -56,7 +68,23 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         request=request,
         channel="feed",
     )
-    return _ics_response(request, body, filename="caregraph.ics")
+    not_modified = get_conditional_response(
+        request, etag=version, last_modified=int(changed_at.timestamp()) if changed_at else None
+    )
+    if not_modified is not None:
+        response: HttpResponse = not_modified
+    else:
+        body = feed_bodies.get(version)
+        if body is None:
+            body = feed_ics(events=contents.events, name=FEED_NAME)
+            feed_bodies.put(version, body)
+        response = HttpResponse(body, content_type=CONTENT_TYPE)
+        response["Content-Disposition"] = 'inline; filename="caregraph.ics"'
+    response["ETag"] = version
+    if changed_at is not None:
+        response["Last-Modified"] = http_date(changed_at.timestamp())
+    _private(response)
+    return response
 
 
 @require_GET

@@ -20,14 +20,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
 from agencies.models import Agency, StaffMembership, StaffRole
 from caregraph.models import Membership, MembershipStatus
 from caregraph.policy import reviewing_lead_ids
 from concerns.followers import concern_audience, concern_url
 from concerns.models import Concern, ConcernStatus, ConcernUpdateKind
 from concerns.services import concern_change_record
-from notifications.services import notify
+from notifications.fanout import notify
 
 
 def network_lead_agency_id(*, network_id: int) -> int | None:
@@ -102,7 +101,7 @@ def _concern_escalate(*, concern_id: int, now: datetime.datetime) -> bool:
         )
         leads = _escalation_recipients(concern, agency_id=agency_id)
         notify(
-            users=User.objects.filter(pk__in=leads),
+            user_ids=leads,
             network=concern.network,
             kind="concern.escalated",
             severity=concern.severity,

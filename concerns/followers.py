@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from accounts.models import User
 from agencies.models import Involvement
 from caregraph.models import Visibility
 from caregraph.policy import involvement_open_now, reviewing_lead_ids, users_who_may_see
 from concerns.models import Concern, ConcernUpdate, Severity
-from notifications.services import notify
+from notifications.fanout import Notice, notices_queue, notify
 
 SEVERITIES_NEEDING_ACKNOWLEDGEMENT = {Severity.HIGH, Severity.URGENT}
 
@@ -53,9 +52,10 @@ def concern_audience(concern: Concern) -> set[int]:
     )
 
 
-def concern_acknowledgers(concern: Concern) -> set[int]:
+def concern_acknowledgers(concern: Concern, *, audience: set[int] | None = None) -> set[int]:
     """Who is asked to acknowledge: lead professionals of open involvement and the leads."""
-    audience = concern_audience(concern)
+    if audience is None:
+        audience = concern_audience(concern)
     lead_professionals = set(
         Involvement.objects.filter(network=concern.network, lead_professional__isnull=False)
         .filter(involvement_open_now())
@@ -66,46 +66,55 @@ def concern_acknowledgers(concern: Concern) -> set[int]:
     )
 
 
-def concern_followers(concern: Concern) -> set[int]:
+def concern_followers(concern: Concern, *, audience: set[int] | None = None) -> set[int]:
     """Who hears of later changes: the raiser, whoever acknowledged it and, for high and
     urgent concerns, those asked to acknowledge it; only those who may still open it."""
+    if audience is None:
+        audience = concern_audience(concern)
     followers = {concern.created_by_id}
     if concern.acknowledged_by_id is not None:
         followers.add(concern.acknowledged_by_id)
     if concern.severity in SEVERITIES_NEEDING_ACKNOWLEDGEMENT:
-        followers |= concern_acknowledgers(concern)
-    return followers & concern_audience(concern)
+        followers |= concern_acknowledgers(concern, audience=audience)
+    return followers & audience
 
 
 def concern_raised_notify(concern: Concern) -> None:
-    audience = concern_audience(concern) - {concern.created_by_id}
+    """Tells everyone who may open a new concern, but its raiser, that one was raised, and
+    asks the acknowledgers of a high or urgent one to acknowledge it: one job, handed out
+    after commit."""
+    everyone = concern_audience(concern)
+    audience = everyone - {concern.created_by_id}
     leads = frozenset(reviewing_lead_ids(network=concern.network))
     asked = (
-        concern_acknowledgers(concern) - {concern.created_by_id}
+        concern_acknowledgers(concern, audience=everyone) - {concern.created_by_id}
         if concern.severity in SEVERITIES_NEEDING_ACKNOWLEDGEMENT
         else set()
     )
     link = concern_url(concern)
-    notify(
-        users=User.objects.filter(pk__in=asked),
+    notices_queue(
         network=concern.network,
-        kind="concern.acknowledge",
-        severity=concern.severity,
-        text=f"{_article(concern.severity)} {concern.get_severity_display().lower()} concern "
-        "needs your acknowledgement",
-        link=link,
-        dedupe_key=f"concern-{concern.pk}-raised",
-        lead_ids=leads,
-    )
-    notify(
-        users=User.objects.filter(pk__in=audience - asked),
-        network=concern.network,
-        kind="concern.raised",
-        severity=concern.severity,
-        text="A new concern was raised in a network you belong to",
-        link=link,
-        dedupe_key=f"concern-{concern.pk}-raised",
-        lead_ids=leads,
+        notices=[
+            Notice(
+                user_ids=frozenset(asked),
+                kind="concern.acknowledge",
+                severity=concern.severity,
+                text=f"{_article(concern.severity)} {concern.get_severity_display().lower()} "
+                "concern needs your acknowledgement",
+                link=link,
+                dedupe_key=f"concern-{concern.pk}-raised",
+                lead_ids=leads,
+            ),
+            Notice(
+                user_ids=frozenset(audience - asked),
+                kind="concern.raised",
+                severity=concern.severity,
+                text="A new concern was raised in a network you belong to",
+                link=link,
+                dedupe_key=f"concern-{concern.pk}-raised",
+                lead_ids=leads,
+            ),
+        ],
     )
 
 
@@ -120,11 +129,12 @@ def concern_followers_notify(
 ) -> None:
     """Tells the concern's followers, except whoever made the change, that it changed; of a
     note, only those who may see the note."""
-    followers = concern_followers(concern) - {actor_id}
+    audience = concern_audience(concern)
+    followers = concern_followers(concern, audience=audience) - {actor_id}
     if update is not None:
-        followers &= concern_update_audience(update)
+        followers &= concern_update_audience(update, audience=audience)
     notify(
-        users=User.objects.filter(pk__in=followers),
+        user_ids=followers,
         network=concern.network,
         kind=kind,
         severity=concern.severity,
@@ -135,11 +145,12 @@ def concern_followers_notify(
     )
 
 
-def concern_update_audience(update: ConcernUpdate) -> set[int]:
+def concern_update_audience(update: ConcernUpdate, *, audience: set[int] | None = None) -> set[int]:
     """Everyone who may read an entry of a concern's history: who may see the concern and,
     for an entry with its own visibility, the entry too."""
     concern = update.concern
-    audience = concern_audience(concern)
+    if audience is None:
+        audience = concern_audience(concern)
     if update.visibility == Visibility.NETWORK:
         return audience
     return audience & users_who_may_see(

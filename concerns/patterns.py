@@ -28,12 +28,11 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
-from accounts.models import User
 from caregraph.models import AuditAction, Network, Severity
 from caregraph.policy import reviewing_lead_ids
 from caregraph.services.audit import audit_record
 from concerns.models import AlertRule, Concern, ConcernStatus, CumulativeAlert
-from notifications.services import notify
+from notifications.fanout import notify
 
 ALERT_NOTIFICATION_SEVERITY = Severity.HIGH
 
@@ -138,7 +137,7 @@ def _alert_raise_or_extend(
         )
         leads = reviewing_lead_ids(network=concern.network)
         notify(
-            users=User.objects.filter(pk__in=leads),
+            user_ids=leads,
             network=concern.network,
             kind="concern.pattern",
             severity=ALERT_NOTIFICATION_SEVERITY,

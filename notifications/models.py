@@ -99,3 +99,23 @@ class OutboxMessage(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["state", "available_at"], name="outbox_due")]
+
+
+class NotificationJob(models.Model):
+    """Notifications to hand out after commit, written in the transaction of the change.
+
+    The change stores whom to tell and what (`notices`, see `notifications.fanout`) in one
+    row; after commit a task writes every notification and e-mail in bulk and marks the
+    job done, so the change's own transaction does not grow with the network, and a job
+    run twice tells nobody twice.
+    """
+
+    network = models.ForeignKey(
+        "caregraph.Network", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    notices = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["done_at", "created_at"], name="notification_job_due")]

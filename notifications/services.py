@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from caregraph.models import Network, Severity
+from caregraph.models import Severity
 from caregraph.policy import user_is_safeguarding_lead
 from caregraph.realtime import notice_publish, publish_on_commit
 from notifications.models import (
@@ -24,7 +24,7 @@ from notifications.models import (
     OutboxMessage,
     OutboxState,
 )
-from notifications.outbox import outbox_message_write, outbox_messages_write
+from notifications.outbox import outbox_message_write
 from notifications.selectors import SEVERITIES_ALWAYS_SENT_TO_LEADS
 
 # What a page script receives on `/ws/notices/` when the unread count changes: a notice
@@ -55,81 +55,6 @@ def notification_email_body(*, text: str, link: str, what: str = "it") -> str:
         f"To change which e-mails you get, go to:\n"
         f"{_site_link(reverse('notification_preferences'))}\n\nCaregraph\n"
     )
-
-
-def notify(
-    *,
-    users: Iterable[User],
-    network: Network | None,
-    kind: str,
-    severity: str,
-    text: str,
-    link: str,
-    dedupe_key: str,
-    lead_ids: frozenset[int] = frozenset(),
-) -> int:
-    """Notifies each user in-app and, by their preference, by e-mail through the outbox.
-
-    Call it inside the transaction of the change: the outbox rows are stored with it or not
-    at all, and each is sent once after commit. `text` must carry no sensitive content —
-    no names, no details — only that something needs attention; `link` leads to it behind
-    sign-in. A repeated call with the same `dedupe_key` notifies nobody twice. After commit,
-    each user's open pages are told their new unread count.
-    """
-    users = [user for user in users]
-    keys = {user.pk: f"{dedupe_key}:user-{user.pk}" for user in users}
-    # Set-wise, so that a concern in a network of hundreds costs a handful of queries.
-    already = set(
-        Notification.objects.filter(dedupe_key__in=keys.values()).values_list("user_id", flat=True)
-    )
-    users = [user for user in users if user.pk not in already]
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                user=user,
-                network=network,
-                kind=kind,
-                severity=severity,
-                text=text,
-                link=link,
-                dedupe_key=keys[user.pk],
-            )
-            for user in users
-        ],
-        ignore_conflicts=True,  # a concurrent call told them first: still once
-    )
-    told = [user.pk for user in users]
-    chosen = dict(
-        NotificationPreference.objects.filter(user_id__in=told, severity=severity).values_list(
-            "user_id", "delivery"
-        )
-    )
-    messages = []
-    for user in users:
-        delivery: str
-        if user.pk in lead_ids and severity in SEVERITIES_ALWAYS_SENT_TO_LEADS:
-            delivery = Delivery.IMMEDIATELY
-        else:
-            delivery = chosen.get(user.pk, Delivery.IMMEDIATELY)
-        if delivery == Delivery.OFF or not user.email:
-            continue
-        messages.append(
-            OutboxMessage(
-                user=user,
-                channel=OutboxChannel.EMAIL,
-                to_address=user.email,
-                subject=text,
-                body=notification_email_body(text=text, link=link),
-                dedupe_key=f"email:{keys[user.pk]}",
-                state=OutboxState.HELD
-                if delivery == Delivery.DAILY_DIGEST
-                else OutboxState.PENDING,
-            )
-        )
-    queued = outbox_messages_write(messages)
-    if told:
-        publish_on_commit(notification_unread_publish, user_ids=told)
-    return len(queued)
 
 
 def notification_unread_publish(*, user_ids: Iterable[int]) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from notifications.fanout import notification_job_queue, notification_job_run, notification_jobs_due
 from notifications.outbox import outbox_relay_queue
 from notifications.relay import outbox_message_send, outbox_sweep
 from notifications.services import notification_digest_send
@@ -27,10 +28,19 @@ def outbox_send_batch_task(message_ids: list[int]) -> None:
 @shared_task
 def outbox_sweep_task() -> None:
     """Queues every message that is due: those whose queueing after commit failed while the
-    broker was down, retries whose backoff has passed, and those whose worker died mid-send."""
+    broker was down, retries whose backoff has passed, and those whose worker died mid-send;
+    and every notification job that should have run by now."""
     outbox_relay_queue(message_ids=outbox_sweep())
+    for job_id in notification_jobs_due():
+        notification_job_queue(job_id=job_id)
 
 
 @shared_task
 def notification_digest_send_task() -> None:
     notification_digest_send()
+
+
+@shared_task
+def notification_job_run_task(job_id: int) -> None:
+    """Hands out one change's notifications after its commit; a second run tells nobody."""
+    notification_job_run(job_id=job_id)

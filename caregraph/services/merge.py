@@ -85,6 +85,7 @@ MERGE_SPECIAL_LINKS: dict[tuple[str, str], str] = {
     ("caregraph.NetworkEvent", "network"): "the log of what happened there, numbered per network",
     ("concerns.CumulativeAlert", "network"): "a pattern seen on that record, kept as raised",
     ("notifications.Notification", "network"): "a message already given to one user",
+    ("notifications.NotificationJob", "network"): "already addressed: handed out as written",
 }
 """Links to a Person or Network that a merge does not move through the registries above,
 and why."""

@@ -15,7 +15,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from django.test import Client
+from django.test import Client, TestCase
 from django.utils import timezone
 
 from accounts.models import User
@@ -144,23 +144,26 @@ def channel_world_build() -> ChannelWorld:
             started_on=datetime.date(2026, 1, 5),
             visibility=v,
         )
-        concern = concern_raise(
-            network=network,
-            viewer=as_author,
-            raised_by=author,
-            category=ConcernCategory.NEGLECT,
-            severity=Severity.MEDIUM,
-            description=f"Seen {marker('Con', v)} at the door",
-            visibility=v,
-        )
-        # A note a safeguarding lead adds under the concern: its author is the lead, so the
-        # concern's author sees it only where its visibility lets them, not as its author.
-        note = concern_update_add(
-            concern=concern,
-            viewer=_standing_of(network, users["lead_of_involved_agency"]),
-            added_by=users["lead_of_involved_agency"],
-            text=f"Looked into {marker('Not', v)}",
-        )
+        # Notifications are handed out after commit: run what waits for it.
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            concern = concern_raise(
+                network=network,
+                viewer=as_author,
+                raised_by=author,
+                category=ConcernCategory.NEGLECT,
+                severity=Severity.MEDIUM,
+                description=f"Seen {marker('Con', v)} at the door",
+                visibility=v,
+            )
+            # A note a safeguarding lead adds under the concern: its author is the lead, so
+            # the concern's author sees it only where its visibility lets them, not as its
+            # author.
+            note = concern_update_add(
+                concern=concern,
+                viewer=_standing_of(network, users["lead_of_involved_agency"]),
+                added_by=users["lead_of_involved_agency"],
+                text=f"Looked into {marker('Not', v)}",
+            )
         event = event_create(
             network=network,
             viewer=as_author,

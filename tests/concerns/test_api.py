@@ -64,11 +64,15 @@ def test_family_raise_a_concern_that_only_professionals_see(world: World) -> Non
     assert not Notification.objects.filter(user__in=[world.family, world.friend]).exists()
 
 
-def test_a_retry_with_the_same_idempotency_key_raises_one_concern(world: World) -> None:
+def test_a_retry_with_the_same_idempotency_key_raises_one_concern(
+    world: World,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
     client = client_for(world.coordinator)
 
-    first = client.post(concerns_url(world), VALID, HTTP_IDEMPOTENCY_KEY="concern-1")
-    again = client.post(concerns_url(world), VALID, HTTP_IDEMPOTENCY_KEY="concern-1")
+    with django_capture_on_commit_callbacks(execute=True):  # notifications go after commit
+        first = client.post(concerns_url(world), VALID, HTTP_IDEMPOTENCY_KEY="concern-1")
+        again = client.post(concerns_url(world), VALID, HTTP_IDEMPOTENCY_KEY="concern-1")
 
     assert first.status_code == again.status_code == 201
     assert again.headers["Idempotent-Replayed"] == "true"

@@ -100,6 +100,7 @@ def test_an_escalation_goes_to_the_lead_agencys_leads_and_is_recorded(
 
 def test_urgent_escalations_reach_leads_who_turned_emails_off_and_high_ones_do_not(
     world: World,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
 ) -> None:
     for severity in ("urgent", "high"):
         NotificationPreference.objects.create(
@@ -109,7 +110,8 @@ def test_urgent_escalations_reach_leads_who_turned_emails_off_and_high_ones_do_n
     high = concern_raise_as(world.coordinator, world.network, severity="high")
     OutboxMessage.objects.all().delete()
 
-    concern_escalate_due(now=high.raised_at + datetime.timedelta(days=2))
+    with django_capture_on_commit_callbacks(execute=True):  # notifications go after commit
+        concern_escalate_due(now=high.raised_at + datetime.timedelta(days=2))
 
     assert escalated(urgent) and escalated(high)
     in_app = Notification.objects.filter(user=world.lead_a, kind="concern.escalated")
@@ -133,12 +135,16 @@ def test_an_acknowledged_concern_never_escalates(world: World, how: str) -> None
     assert not escalated(concern)
 
 
-def test_running_twice_escalates_once(world: World) -> None:
+def test_running_twice_escalates_once(
+    world: World,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
     concern = concern_raise_as(world.coordinator, world.network, severity="urgent")
     later = concern.raised_at + 2 * 60 * MINUTE
 
-    assert concern_escalate_due(now=later) == 1
-    assert concern_escalate_due(now=later + MINUTE) == 0
+    with django_capture_on_commit_callbacks(execute=True):  # notifications go after commit
+        assert concern_escalate_due(now=later) == 1
+        assert concern_escalate_due(now=later + MINUTE) == 0
 
     assert ConcernUpdate.objects.filter(kind=ConcernUpdateKind.ESCALATED).count() == 1
     assert Notification.objects.filter(kind="concern.escalated").count() == 1
@@ -205,7 +211,10 @@ def test_two_workers_running_together_escalate_once() -> None:
     assert Notification.objects.filter(kind="concern.escalated").count() == 5
 
 
-def test_the_lead_agency_is_the_earliest_active_coordinators(world: World) -> None:
+def test_the_lead_agency_is_the_earliest_active_coordinators(
+    world: World,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
     coordinator_b = member_add(
         world.network, kind=MemberKind.PROFESSIONAL, agency=world.agency_b, is_coordinator=True
     )
@@ -220,7 +229,8 @@ def test_the_lead_agency_is_the_earliest_active_coordinators(world: World) -> No
 
     assert network_lead_agency_id(network_id=world.network.pk) == world.agency_b.pk
     concern = concern_raise_as(world.practitioner_c, world.network, severity="urgent")
-    concern_escalate_due(now=concern.raised_at + 61 * MINUTE)
+    with django_capture_on_commit_callbacks(execute=True):  # notifications go after commit
+        concern_escalate_due(now=concern.raised_at + 61 * MINUTE)
     concern.refresh_from_db()
     assert concern.escalated_to_agency_id == world.agency_b.pk
     told = set(
@@ -229,12 +239,16 @@ def test_the_lead_agency_is_the_earliest_active_coordinators(world: World) -> No
     assert told == {world.lead_b.pk}
 
 
-def test_an_agency_only_concern_goes_to_leads_who_may_open_it(world: World) -> None:
+def test_an_agency_only_concern_goes_to_leads_who_may_open_it(
+    world: World,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
     concern = concern_raise_as(
         world.practitioner_b, world.network, severity="urgent", visibility=Visibility.AGENCY
     )
 
-    concern_escalate_due(now=concern.raised_at + 61 * MINUTE)
+    with django_capture_on_commit_callbacks(execute=True):  # notifications go after commit
+        concern_escalate_due(now=concern.raised_at + 61 * MINUTE)
 
     concern.refresh_from_db()
     assert concern.escalated_to_agency_id == world.agency_a.pk

@@ -56,12 +56,15 @@ def alerts(world: World, rule: str = AlertRule.AGENCIES_IN_WINDOW) -> list[Cumul
 
 
 def test_concerns_from_three_agencies_within_the_window_raise_an_alert_for_the_leads(
-    world: World, now: datetime.datetime
+    world: World,
+    now: datetime.datetime,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
 ) -> None:
     first = earlier(world, "coordinator", now - datetime.timedelta(days=20))
     second = earlier(world, "practitioner_b", now - datetime.timedelta(days=3))
 
-    third = concern_raise_as(world.practitioner_c, world.network, at=now)
+    with django_capture_on_commit_callbacks(execute=True):  # notifications go after commit
+        third = concern_raise_as(world.practitioner_c, world.network, at=now)
 
     (alert,) = alerts(world)
     assert set(alert.concerns.all()) == {first, second, third}
@@ -78,13 +81,16 @@ def test_concerns_from_three_agencies_within_the_window_raise_an_alert_for_the_l
 
 
 def test_two_agencies_raise_no_alert_however_many_concerns(
-    world: World, now: datetime.datetime
+    world: World,
+    now: datetime.datetime,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
 ) -> None:
     earlier(world, "coordinator", now - datetime.timedelta(days=2))
     earlier(world, "coordinator", now - datetime.timedelta(days=1))
     earlier(world, "practitioner_b", now - datetime.timedelta(days=1))
 
-    concern_raise_as(world.practitioner_b, world.network, at=now)
+    with django_capture_on_commit_callbacks(execute=True):  # notifications go after commit
+        concern_raise_as(world.practitioner_b, world.network, at=now)
 
     assert alerts(world) == []
     assert not Notification.objects.filter(kind="concern.pattern").exists()

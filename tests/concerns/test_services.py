@@ -117,16 +117,24 @@ def test_raising_appends_the_event_with_the_concerns_visibility_and_next_sequenc
 
 def test_a_high_concern_asks_the_lead_professionals_and_leads_to_acknowledge(
     world: World,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
 ) -> None:
-    concern_raise_as(world.practitioner_b, world.network, severity="high")
+    with django_capture_on_commit_callbacks(execute=True):  # notifications go after commit
+        concern_raise_as(world.practitioner_b, world.network, severity="high")
 
     # The coordinator is no lead professional here: there is no involvement recorded.
     assert told("concern.acknowledge") == {world.lead_a.pk, world.lead_b.pk}
     assert told("concern.raised") == {world.coordinator.pk, world.practitioner_c.pk}
 
 
-def test_a_restricted_concern_tells_only_the_leads(world: World) -> None:
-    concern = concern_raise_as(world.coordinator, world.network, visibility=Visibility.RESTRICTED)
+def test_a_restricted_concern_tells_only_the_leads(
+    world: World,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):  # notifications go after commit
+        concern = concern_raise_as(
+            world.coordinator, world.network, visibility=Visibility.RESTRICTED
+        )
 
     assert told() == {world.lead_a.pk, world.lead_b.pk}
     assert not sees(world, world.practitioner_b, concern)
@@ -190,16 +198,24 @@ def history_kinds(concern: Concern, reader: User | None = None) -> list[str]:
     return [update.kind for update in concern_history(concern=concern, viewer=standing)]
 
 
-def test_a_concern_is_acknowledged_reviewed_and_closed_with_its_outcome(world: World) -> None:
-    concern = concern_raise_as(world.family, world.network, severity="high")
+def test_a_concern_is_acknowledged_reviewed_and_closed_with_its_outcome(
+    world: World,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):  # notifications go after commit
+        concern = concern_raise_as(world.family, world.network, severity="high")
     sequence = world.network.events.order_by("-sequence").first().sequence  # type: ignore[union-attr]
     as_b = viewer(world.network, world.practitioner_b)
 
-    concern_acknowledge(concern=concern, viewer=as_b, acknowledged_by=world.practitioner_b)
-    concern_review_start(concern=concern, viewer=as_b, started_by=world.practitioner_b)
-    closed = concern_close(
-        concern=concern, viewer=as_b, closed_by=world.practitioner_b, outcome="Referred to MASH"
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # notifications go after commit
+        concern_acknowledge(concern=concern, viewer=as_b, acknowledged_by=world.practitioner_b)
+        concern_review_start(concern=concern, viewer=as_b, started_by=world.practitioner_b)
+        closed = concern_close(
+            concern=concern,
+            viewer=as_b,
+            closed_by=world.practitioner_b,
+            outcome="Referred to MASH",
+        )
 
     assert closed.status == ConcernStatus.CLOSED
     assert closed.outcome == "Referred to MASH"
@@ -366,26 +382,29 @@ def test_only_the_raiser_withdraws_and_must_say_why(world: World) -> None:
 
 def test_professionals_and_the_raiser_add_updates_and_followers_are_told(
     world: World,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
 ) -> None:
-    concern = concern_raise_as(world.family, world.network)
-    concern_acknowledge(
-        concern=concern,
-        viewer=viewer(world.network, world.practitioner_b),
-        acknowledged_by=world.practitioner_b,
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # notifications go after commit
+        concern = concern_raise_as(world.family, world.network)
+        concern_acknowledge(
+            concern=concern,
+            viewer=viewer(world.network, world.practitioner_b),
+            acknowledged_by=world.practitioner_b,
+        )
 
-    concern_update_add(
-        concern=concern,
-        viewer=viewer(world.network, world.coordinator),
-        added_by=world.coordinator,
-        text="Home visit booked for Tuesday",
-    )
-    concern_update_add(
-        concern=concern,
-        viewer=viewer(world.network, world.family),
-        added_by=world.family,
-        text="He has more bruises today",
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # notifications go after commit
+        concern_update_add(
+            concern=concern,
+            viewer=viewer(world.network, world.coordinator),
+            added_by=world.coordinator,
+            text="Home visit booked for Tuesday",
+        )
+        concern_update_add(
+            concern=concern,
+            viewer=viewer(world.network, world.family),
+            added_by=world.family,
+            text="He has more bruises today",
+        )
 
     def notes_read_by(reader: User) -> list[str]:
         history = concern_history(concern=concern, viewer=viewer(world.network, reader))

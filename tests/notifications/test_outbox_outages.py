@@ -77,6 +77,14 @@ def emails_for(scene: Scene) -> list[OutboxMessage]:
     return list(OutboxMessage.objects.filter(user__in=[scene.colleague, scene.lead]))
 
 
+def emails_written(scene: Scene) -> list[OutboxMessage]:
+    """The concern's e-mails, once the worker has handed out its notifications."""
+    services.wait_until(
+        lambda: len(emails_for(scene)) == 2, timeout=60, what="the concern's e-mails"
+    )
+    return emails_for(scene)
+
+
 def assert_each_sent_once(mail: SmtpServer, messages: list[OutboxMessage]) -> None:
     assert len(mail.received) == len(messages)
     for message in messages:
@@ -134,7 +142,7 @@ def test_a_worker_killed_mid_send_leaves_the_email_to_another_which_sends_it_onc
 
     with app_broker(settings.REDIS_URL, queue=celery.queue):
         concern_raise_for_test(scene)
-    messages = emails_for(scene)
+    messages = emails_written(scene)
 
     assert mail.behaviour.data_started.wait(60), doomed.output()
     in_flight = OutboxMessage.objects.get(state=OutboxState.SENDING)
@@ -168,7 +176,7 @@ def test_a_worker_that_dies_when_redis_dies_mid_task_is_restarted_and_the_email_
 
     with app_broker(broker, queue=celery.queue):
         concern_raise_for_test(scene)
-    messages = emails_for(scene)
+    messages = emails_written(scene)
     assert mail.behaviour.data_started.wait(60), worker.output()
 
     redis_proxy.stop()

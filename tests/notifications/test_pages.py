@@ -7,13 +7,14 @@ import re
 
 import pytest
 from django.db import connection
-from django.test import Client
+from django.test import Client, TestCase
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from agencies.models import StaffRole
+from notifications.fanout import notify
 from notifications.models import Delivery, Notification, NotificationPreference
-from notifications.services import notification_preference_set, notify
+from notifications.services import notification_preference_set
 from tests.factories import UserFactory, staff_create, totp_enrol
 
 pytestmark = pytest.mark.django_db
@@ -38,15 +39,16 @@ def error_summary(response) -> str:  # type: ignore[no-untyped-def]
 
 
 def tell(user: User, text: str, link: str = "/") -> Notification:
-    notify(
-        users=[user],
-        network=None,
-        kind="test",
-        severity="medium",
-        text=text,
-        link=link,
-        dedupe_key=f"test-{text}",
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):  # handed out after commit
+        notify(
+            user_ids=[user.pk],
+            network=None,
+            kind="test",
+            severity="medium",
+            text=text,
+            link=link,
+            dedupe_key=f"test-{text}",
+        )
     return Notification.objects.get(user=user, text=text)
 
 
