@@ -245,6 +245,7 @@ def main() -> int:
             name, status, took = line.split()
             statuses[name] = (int(status), float(took))
     if not args.write_only:
+        OUT.mkdir(parents=True, exist_ok=True)
         run_path.write_text(
             f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC\n{commit()}\n"
         )
