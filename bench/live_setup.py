@@ -108,24 +108,19 @@ def member_sessions_create(users: list[User]) -> list[str]:
     return [f"sessionid={session.session_key}" for session in sessions]
 
 
-def network_with_members(*, members: int, coordinator: User) -> tuple[Network, list[str]]:
-    """A network whose coordinator raises concerns, and `members` family members signed in.
-
-    Members are added in bulk, not through `membership_add`: a bench needs hundreds quickly
-    and their joining is not what is measured.
-    """
+def family_members_add(network: Network, *, members: int, prefix: str) -> list[User]:
+    """`members` family members of the network, made in bulk, not through `membership_add`:
+    a bench needs hundreds quickly and their joining is not what is measured."""
     from django.contrib.auth.hashers import make_password
 
     from accounts.models import User
     from caregraph.models import MemberKind, Membership
-    from tests.networks import network_create
 
-    network = network_create(coordinator=coordinator)
     password = make_password(secrets.token_hex(8))
     users = User.objects.bulk_create(
         [
             User(
-                email=f"live-{network.pk}-{number}@example.org",
+                email=f"{prefix}-{network.pk}-{number}@example.org",
                 display_name=f"Member {network.pk}-{number}",
                 password=password,
             )
@@ -140,6 +135,15 @@ def network_with_members(*, members: int, coordinator: User) -> tuple[Network, l
         ],
         batch_size=1000,
     )
+    return users
+
+
+def network_with_members(*, members: int, coordinator: User) -> tuple[Network, list[str]]:
+    """A network whose coordinator raises concerns, and `members` family members signed in."""
+    from tests.networks import network_create
+
+    network = network_create(coordinator=coordinator)
+    users = family_members_add(network, members=members, prefix="live")
     return network, member_sessions_create(users)
 
 

@@ -7,7 +7,6 @@ it reads what the run left behind (each network's log, the outbox) for the check
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 
 SEVERITY = "medium"
@@ -29,13 +28,11 @@ def soak_network_create(*, members: int) -> SoakNetwork:
     severity, so the e-mails are a handful per concern, not one per socket. Family members
     are made in bulk, as in `bench.live_fanout`: their joining is not what is measured.
     """
-    from django.contrib.auth.hashers import make_password
 
-    from accounts.models import User
     from agencies.models import StaffRole
     from api.tokens import api_token_issue
-    from bench.live_setup import member_sessions_create
-    from caregraph.models import MemberKind, Membership
+    from bench.live_setup import family_members_add, member_sessions_create
+    from caregraph.models import MemberKind
     from notifications.models import Delivery, NotificationPreference
     from tests.factories import AgencyFactory, involvement_add_for_test, staff_create, totp_enrol
     from tests.networks import member_add, network_create
@@ -48,25 +45,7 @@ def soak_network_create(*, members: int) -> SoakNetwork:
     member_add(network, kind=MemberKind.PROFESSIONAL, agency=AgencyFactory.create())
     staff_create(agency=agency, role=StaffRole.SAFEGUARDING_LEAD)
 
-    password = make_password(secrets.token_hex(8))
-    users = User.objects.bulk_create(
-        [
-            User(
-                email=f"soak-{network.pk}-{number}@example.org",
-                display_name=f"Member {network.pk}-{number}",
-                password=password,
-            )
-            for number in range(members)
-        ],
-        batch_size=1000,
-    )
-    Membership.objects.bulk_create(
-        [
-            Membership(network=network, user=user, kind=MemberKind.FAMILY, relationship="Friend")
-            for user in users
-        ],
-        batch_size=1000,
-    )
+    users = family_members_add(network, members=members, prefix="soak")
     NotificationPreference.objects.bulk_create(
         [
             NotificationPreference(user=user, severity=SEVERITY, delivery=Delivery.OFF)
