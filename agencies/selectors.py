@@ -48,3 +48,28 @@ def involvement_get_for_viewer(*, viewer: Viewer, involvement_id: int | str) -> 
 
 def involvement_prefetch() -> Prefetch:
     return Prefetch("involvements", queryset=Involvement.objects.select_related("agency"))
+
+
+INVOLVEMENT_ROW_FIELDS = (
+    "pk",
+    "agency_id",
+    "agency__name",
+    "service",
+    "lead_professional_id",
+    "lead_professional__display_name",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "started_on",
+    "ended_on",
+    "visibility",
+)
+
+
+def involvement_rows(*, viewer: Viewer, include_closed: bool = True) -> list[dict[str, object]]:
+    """`involvement_list` as plain rows, for pages that only show it (the overview)."""
+    return list(
+        involvement_list(viewer=viewer, include_closed=include_closed).values(
+            *INVOLVEMENT_ROW_FIELDS
+        )
+    )

@@ -76,13 +76,24 @@ def identifier_list(*, viewer: Viewer, person: Person) -> QuerySet[Identifier]:
 
 
 def relatives_visible(*, user: AnyUser, person: Person) -> list[PersonRelationship]:
-    """Relatives of the person whose own networks this user may also see."""
-    visible = networks_visible_to(user=user).values("person_id")
-    return list(
-        PersonRelationship.objects.filter(person=person, relative_id__in=visible)
+    """Relatives of the person whose own networks this user may also see.
+
+    Most people have none linked: then one plain query answers, and the question of which
+    networks the user may see (a query costly to build) is only asked when there are some.
+    """
+    relations = list(
+        PersonRelationship.objects.filter(person=person)
         .select_related("relative__network")
-        .order_by("kind", "relative__given_name")
+        .order_by("kind", "relative__given_name", "pk")
     )
+    if not relations:
+        return []
+    visible = set(
+        networks_visible_to(user=user)
+        .filter(person_id__in=[relation.relative_id for relation in relations])
+        .values_list("person_id", flat=True)
+    )
+    return [relation for relation in relations if relation.relative_id in visible]
 
 
 @dataclass
@@ -105,10 +116,16 @@ class Overview:
 
 
 def person_overview(
-    *, user: AnyUser, viewer: Viewer, network: Network, involvements: list[Involvement]
+    *,
+    user: AnyUser,
+    viewer: Viewer,
+    network: Network,
+    involvements: list[Involvement],
+    with_members: bool = True,
 ) -> Overview:
     """Everything the overview page shows, in a fixed number of queries however large; the
-    agencies' involvement the viewer may see is given (`agencies.selectors.involvement_list`)."""
+    agencies' involvement the viewer may see is given (`agencies.selectors.involvement_list`).
+    Without `with_members` the members are left for the caller to read (`member_rows`)."""
     person = network.person
     pending = (
         JoinRequest.objects.filter(network=network, status=JoinRequestStatus.PENDING).count()
@@ -121,7 +138,7 @@ def person_overview(
         viewer=viewer,
         identifiers=list(identifier_list(viewer=viewer, person=person)),
         involvements=involvements,
-        members=list(member_list(viewer=viewer)),
+        members=list(member_list(viewer=viewer)) if with_members else [],
         relatives=relatives_visible(user=user, person=person),
         pending_join_requests=pending,
     )
@@ -337,3 +354,22 @@ def membership_get_active(*, viewer: Viewer, membership_id: int | str) -> Member
         return member_list(viewer=viewer).get(pk=int(membership_id))
     except (Membership.DoesNotExist, ValueError, TypeError) as missing:
         raise Http404("No such member") from missing
+
+
+MEMBER_ROW_FIELDS = (
+    "pk",
+    "user_id",
+    "user__display_name",
+    "kind",
+    "relationship",
+    "agency_id",
+    "agency__name",
+    "is_coordinator",
+    "visibility",
+)
+
+
+def member_rows(*, viewer: Viewer) -> list[dict[str, object]]:
+    """`member_list` as plain rows (no model instances): for pages that only show the list,
+    where building 200 memberships with their users and agencies cost more than the query."""
+    return list(member_list(viewer=viewer).values(*MEMBER_ROW_FIELDS))

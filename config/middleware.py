@@ -16,7 +16,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from accounts.sessions import session_is_expired, session_seen
-from caregraph.policy import TwoFactorShortfall, session_two_factor_shortfall
+from caregraph.policy import TwoFactorShortfall, session_two_factor_shortfall, staff_memo_start
 
 logger = structlog.get_logger("caregraph.request")
 
@@ -68,6 +68,7 @@ class SessionLifetimeMiddleware:
                 info(request, "You were signed out because your session ended. Sign in again.")
                 return redirect(f"{reverse('account_login')}?next={request.path}")
             session_seen(session=request.session, now=now)
+            staff_memo_start(request.user)
         return self.get_response(request)
 
 

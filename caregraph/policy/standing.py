@@ -31,10 +31,37 @@ def _staff(user: AnyUser) -> QuerySet[StaffMembership]:
     return StaffMembership.objects.filter(user_id=user.pk, is_active=True)
 
 
+# Where a user object lives for one request only (the one the session middleware loads),
+# `staff_memo_start` gives it a memo: the two-factor duty, the layout's links and the
+# viewer's standing then ask for the user's staff memberships once between them, not four
+# times. A user object without it (a socket's, a test's) asks each time.
+STAFF_MEMO_ATTRIBUTE = "_caregraph_staff_rows"
+
+
+def staff_memo_start(user: AnyUser) -> None:
+    """Lets this request's user object remember its staff memberships for the request."""
+    if user.is_authenticated:
+        setattr(user, STAFF_MEMO_ATTRIBUTE, None)
+
+
+def staff_rows(user: AnyUser) -> list[tuple[int, str]]:
+    """The user's active staff memberships as (agency id, role); once per request where the
+    user object has a memo (`staff_memo_start`)."""
+    if not user.is_authenticated or user.pk is None:
+        return []
+    memo_kept = hasattr(user, STAFF_MEMO_ATTRIBUTE)
+    if memo_kept and getattr(user, STAFF_MEMO_ATTRIBUTE) is not None:
+        return list(getattr(user, STAFF_MEMO_ATTRIBUTE))
+    rows = list(_staff(user).order_by("pk").values_list("agency_id", "role"))
+    if memo_kept:
+        setattr(user, STAFF_MEMO_ATTRIBUTE, tuple(rows))
+    return rows
+
+
 def user_is_agency_staff(*, user: AnyUser) -> bool:
     """Active staff of any agency: they register people, ask to join networks, see staff
     lists, act as professionals, and must use two-factor sign-in. The one test of it."""
-    return _staff(user).exists()
+    return bool(staff_rows(user))
 
 
 def user_may_register_people(*, user: AnyUser) -> bool:
@@ -43,11 +70,11 @@ def user_may_register_people(*, user: AnyUser) -> bool:
 
 def user_may_review_matches(*, user: AnyUser) -> bool:
     """Safeguarding leads and agency admins review possible matches; nobody else does."""
-    return _staff(user).filter(role__in=MATCH_REVIEWER_ROLES).exists()
+    return any(role in MATCH_REVIEWER_ROLES for _, role in staff_rows(user))
 
 
 def user_is_safeguarding_lead(*, user: AnyUser) -> bool:
-    return _staff(user).filter(role=StaffRole.SAFEGUARDING_LEAD).exists()
+    return any(role == StaffRole.SAFEGUARDING_LEAD for _, role in staff_rows(user))
 
 
 def user_agency_list(*, user: AnyUser) -> list[Agency]:
@@ -185,7 +212,7 @@ def viewers_for_user(*, user: AnyUser, networks: list[Network]) -> dict[int, Vie
             network_id__in=network_ids, user_id=user.pk, status=MembershipStatus.ACTIVE
         ).select_related("agency")
     }
-    staff = list(_staff(user).values_list("agency_id", "role"))
+    staff = staff_rows(user)
     is_lead = any(role == StaffRole.SAFEGUARDING_LEAD for _, role in staff)
     involved = involved_agency_ids_by_network(network_ids) if is_lead else {}
     viewers = {}
@@ -256,7 +283,7 @@ def lead_viewer_for(*, user: AnyUser) -> Viewer | None:
     and a professional of the agencies they work for. None for anyone else."""
     if not user.is_authenticated or user.pk is None:
         return None
-    staff = list(_staff(user).values_list("agency_id", "role"))
+    staff = staff_rows(user)
     lead_agency_ids = frozenset(a for a, role in staff if role == StaffRole.SAFEGUARDING_LEAD)
     if not lead_agency_ids:
         return None

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_http_methods, require_POST
 
 from caregraph.models import AuditAction, Severity
@@ -49,6 +50,8 @@ from frontend.forms.concerns import (
     ConcernWithdrawForm,
 )
 from frontend.forms.kit import GovForm
+from frontend.fragments import fragment_cached
+from frontend.fragments_pages import chronology_html, concern_rows_html
 from frontend.views.common import (
     audit_view,
     network_context,
@@ -102,6 +105,7 @@ def concern_list_page(request: HttpRequest, network_id: int) -> HttpResponse:
     paginator = Paginator(concern_list_visible_to(viewer=viewer, **filters), LIST_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     audit_view(request, network=network, summary="Viewed the concerns")
+    rows = [_row(concern) for concern in page]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -113,7 +117,8 @@ def concern_list_page(request: HttpRequest, network_id: int) -> HttpResponse:
             filter_form=filter_form,
             filters=filters,
             page=page,
-            rows=[_row(concern) for concern in page],
+            rows=rows,
+            concern_rows=concern_rows_html(rows, network_id=network.pk),
             page_range=list(paginator.get_elided_page_range(page.number, on_ends=1)),
             ellipsis=Paginator.ELLIPSIS,
             query=query.urlencode(),
@@ -362,12 +367,26 @@ def chronology_page(request: HttpRequest, network_id: int) -> HttpResponse:
     form = ChronologyFilterForm(request.GET if request.GET else None)
     valid = form.is_bound and form.is_valid()
     kinds = form.chosen_kinds if valid else {"concerns", "involvement", "members"}
-    entries = chronology_for_viewer(
+    date_from = form.cleaned_data.get("date_from") if valid else None
+    date_to = form.cleaned_data.get("date_to") if valid else None
+
+    def entries_render() -> tuple[int, SafeString]:
+        entries = chronology_for_viewer(
+            viewer=viewer,
+            kinds=kinds,
+            date_from=date_from,
+            date_to=date_to,
+            tag_classes={str(k): v for k, v in SEVERITY_TAGS.items()},
+        )
+        return len(entries), chronology_html(entries)
+
+    # The same state of the network, read by the same audiences, shows the same list.
+    count, entries_html = fragment_cached(
+        "chronology",
+        network=network,
         viewer=viewer,
-        kinds=kinds,
-        date_from=form.cleaned_data.get("date_from") if valid else None,
-        date_to=form.cleaned_data.get("date_to") if valid else None,
-        tag_classes={str(k): v for k, v in SEVERITY_TAGS.items()},
+        render=entries_render,
+        vary=(sorted(kinds), date_from, date_to),
     )
     audit_view(request, network=network, summary="Viewed the chronology")
     return render(
@@ -377,7 +396,8 @@ def chronology_page(request: HttpRequest, network_id: int) -> HttpResponse:
             network,
             viewer,
             form=form,
-            entries=entries,
+            entry_count=count,
+            entries_html=entries_html,
             kinds=kinds,
             section="chronology",
         ),

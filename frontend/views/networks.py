@@ -9,12 +9,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from agencies.selectors import involvement_list
+from agencies.selectors import involvement_list, involvement_rows
 from caregraph.identifiers import identifier_display
 from caregraph.models import Identifier, MemberKind, RelationshipKind
 from caregraph.policy import people_hidden_from
 from caregraph.selectors import (
     audit_list_for_viewer,
+    member_rows,
     network_graph,
     network_list_for_user,
     person_overview,
@@ -23,6 +24,7 @@ from caregraph.selectors import (
 from caregraph.services.networks import relationship_link
 from concerns.selectors import concern_count_open_visible_to
 from frontend.forms.networks import RelativeLinkForm
+from frontend.fragments import fragment_cached, involvement_cards_html, member_list_html
 from frontend.views.common import audit_view, network_for_request, page_post, posted, signed_in_user
 
 AUDIT_PAGE_SIZE = 50
@@ -50,10 +52,7 @@ def network_overview(request: HttpRequest, network_id: int) -> HttpResponse:
     """Who the person is, who is involved and who is in their network."""
     network, viewer = network_for_request(request, network_id)
     overview = person_overview(
-        user=request.user,
-        viewer=viewer,
-        network=network,
-        involvements=list(involvement_list(viewer=viewer)),
+        user=request.user, viewer=viewer, network=network, involvements=[], with_members=False
     )
     overview.open_concerns = concern_count_open_visible_to(viewer=viewer)
     audit_view(request, network=network, summary="Viewed the overview")
@@ -66,6 +65,22 @@ def network_overview(request: HttpRequest, network_id: int) -> HttpResponse:
             "viewer": viewer,
             "overview": overview,
             "identifiers": _identifier_rows(overview.identifiers),
+            "involvement_cards": fragment_cached(
+                "overview-involvement",
+                network=network,
+                viewer=viewer,
+                render=lambda: involvement_cards_html(
+                    involvement_rows(viewer=viewer, include_closed=False), viewer=viewer
+                ),
+            ),
+            "member_list": fragment_cached(
+                "overview-members",
+                network=network,
+                viewer=viewer,
+                render=lambda: member_list_html(
+                    member_rows(viewer=viewer), viewer=viewer, network_id=network.pk
+                ),
+            ),
             "section": "overview",
         },
     )

@@ -16,12 +16,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 
 from calendars.rules import calendar_may_add
 from calendars.selectors import event_occurrence_list_visible_to
 from caregraph.models import Network
 from caregraph.policy import Viewer
+from frontend.fragments import fragment_cached
+from frontend.fragments_pages import month_weeks_html
 from frontend.views.calendars.occurrences import Row, local_midnight, rows_for
 from frontend.views.common import audit_view, network_context, network_for_request
 
@@ -132,11 +135,18 @@ def _month(request: HttpRequest, network: Network, viewer: Viewer) -> HttpRespon
     next_month = (month_start + datetime.timedelta(days=32)).replace(day=1)
     first = month_start - datetime.timedelta(days=month_start.weekday())
     after_last = next_month + datetime.timedelta(days=(7 - next_month.weekday()) % 7)
-    rows = _rows_between(network, viewer, first, after_last)
-    days = _days(rows, first, after_last)
-    for day in days:
-        day.in_month = day.date.month == month_start.month
-    weeks = [days[index : index + 7] for index in range(0, len(days), 7)]
+
+    def weeks_render() -> SafeString:
+        days = _days(_rows_between(network, viewer, first, after_last), first, after_last)
+        for day in days:
+            day.in_month = day.date.month == month_start.month
+        return month_weeks_html(days[index : index + 7] for index in range(0, len(days), 7))
+
+    # The same state of the network, read by the same audiences on the same day, shows the
+    # same month.
+    weeks_html = fragment_cached(
+        "calendar-month", network=network, viewer=viewer, render=weeks_render, vary=(first,)
+    )
     audit_view(
         request, network=network, summary="Viewed the calendar month", object_type="calendar"
     )
@@ -149,7 +159,7 @@ def _month(request: HttpRequest, network: Network, viewer: Viewer) -> HttpRespon
             viewer,
             view="month",
             month_start=month_start,
-            weeks=weeks,
+            weeks_html=weeks_html,
             # Shown short, read in full.
             weekdays=[
                 ("Mon", "Monday"),
