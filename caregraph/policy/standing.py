@@ -235,12 +235,38 @@ def viewer_for(*, user: AnyUser, network: Network) -> Viewer | None:
 
 
 def network_get_for_user(*, user: AnyUser, network_id: int | str) -> tuple[Network, Viewer]:
-    """The network and the user's standing in it; 404 for "not there" and "not yours" alike."""
+    """The network and the user's standing in it; 404 for "not there" and "not yours" alike.
+
+    Every network page starts here, so a member's standing comes with the network in one
+    query (their membership, its network and person); only a user who is not a member
+    (a reviewing safeguarding lead, or nobody) needs the network read on its own.
+    """
+    if not user.is_authenticated or user.pk is None:
+        raise Http404("No such network")
     try:
-        network = Network.objects.select_related("person").get(pk=int(network_id))
+        membership = (
+            Membership.objects.filter(
+                network_id=int(network_id), user_id=user.pk, status=MembershipStatus.ACTIVE
+            )
+            .select_related("agency", "network__person")
+            .first()
+        )
+        network = (
+            membership.network
+            if membership is not None
+            else Network.objects.select_related("person").get(pk=int(network_id))
+        )
     except (Network.DoesNotExist, ValueError, TypeError, OverflowError) as missing:
         raise Http404("No such network") from missing
-    viewer = viewer_for(user=user, network=network)
+    staff = staff_rows(user)
+    is_lead = any(role == StaffRole.SAFEGUARDING_LEAD for _, role in staff)
+    viewer = _viewer_make(
+        user_id=user.pk,
+        network_id=network.pk,
+        membership=membership,
+        staff=staff,
+        involved=involved_agency_ids_by_network([network.pk])[network.pk] if is_lead else set(),
+    )
     if viewer is None:
         raise Http404("No such network")
     return network, viewer

@@ -11,11 +11,14 @@ import datetime
 from typing import Any
 
 from django import template
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from calendars.selectors import event_occurrence_list_visible_to, network_contact_gap
 from caregraph.models import Network
 from caregraph.policy import Viewer
+from frontend.fragments import fragment_cached
 from frontend.views.calendars.occurrences import rows_for
 
 register = template.Library()
@@ -32,18 +35,35 @@ def calendar_contact_gap(network: Network, viewer: Viewer) -> dict[str, Any]:
     return {"network": network, "viewer": viewer, "contact_gap": gap}
 
 
-@register.inclusion_tag("calendars/_overview_coming_up.html")
-def calendar_coming_up(network: Network, viewer: Viewer) -> dict[str, Any]:
-    """The next few occurrences the viewer may see."""
-    now = timezone.now()
+def _coming_up(network: Network, viewer: Viewer, now: datetime.datetime) -> str:
     occurrences = event_occurrence_list_visible_to(
         viewer=viewer, after=now, before=now + datetime.timedelta(days=COMING_UP_DAYS)
     )
     rows = rows_for(network=network, viewer=viewer, occurrences=occurrences[:COMING_UP_SHOWN])
-    return {
-        "network": network,
-        "viewer": viewer,
-        "rows": rows,
-        "more": len(occurrences) > COMING_UP_SHOWN,
-        "days": COMING_UP_DAYS,
-    }
+    return render_to_string(
+        "calendars/_overview_coming_up.html",
+        {
+            "network": network,
+            "viewer": viewer,
+            "rows": rows,
+            "more": len(occurrences) > COMING_UP_SHOWN,
+            "days": COMING_UP_DAYS,
+        },
+    )
+
+
+@register.simple_tag
+def calendar_coming_up(network: Network, viewer: Viewer) -> SafeString:
+    """The next few occurrences the viewer may see. Events change only through the
+    network's events, so the rendered list is kept for this state of the network and these
+    audiences, and for the minute: an occurrence that has begun leaves it within a minute."""
+    minute = timezone.now().replace(second=0, microsecond=0)
+    return mark_safe(  # noqa: S308 (rendered by the template, escaped)
+        fragment_cached(
+            "overview-coming-up",
+            network=network,
+            viewer=viewer,
+            render=lambda: _coming_up(network, viewer, timezone.now()),
+            vary=(minute,),
+        )
+    )

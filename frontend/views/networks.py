@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,8 +13,8 @@ from django.views.decorators.http import require_http_methods
 
 from agencies.selectors import involvement_list, involvement_rows
 from caregraph.identifiers import identifier_display
-from caregraph.models import Identifier, MemberKind, RelationshipKind
-from caregraph.policy import people_hidden_from
+from caregraph.models import Identifier, MemberKind, Network, RelationshipKind
+from caregraph.policy import Viewer, people_hidden_from
 from caregraph.selectors import (
     audit_list_for_viewer,
     member_rows,
@@ -47,6 +49,20 @@ def _identifier_rows(identifiers: list[Identifier]) -> list[dict[str, str]]:
     return rows
 
 
+def _overview_shared(network: Network, viewer: Viewer) -> dict[str, Any]:
+    """What the overview shows of the network's shared records, all changed only through
+    events: the count of open concerns, the open involvement and the members."""
+    return {
+        "open_concerns": concern_count_open_visible_to(viewer=viewer),
+        "involvement_cards": involvement_cards_html(
+            involvement_rows(viewer=viewer, include_closed=False), viewer=viewer
+        ),
+        "member_list": member_list_html(
+            member_rows(viewer=viewer), viewer=viewer, network_id=network.pk
+        ),
+    }
+
+
 @login_required
 def network_overview(request: HttpRequest, network_id: int) -> HttpResponse:
     """Who the person is, who is involved and who is in their network."""
@@ -54,7 +70,12 @@ def network_overview(request: HttpRequest, network_id: int) -> HttpResponse:
     overview = person_overview(
         user=request.user, viewer=viewer, network=network, involvements=[], with_members=False
     )
-    overview.open_concerns = concern_count_open_visible_to(viewer=viewer)
+    # One cache read for the long lists and the count, for this state of the network and
+    # exactly these audiences (see frontend.fragments).
+    shared = fragment_cached(
+        "overview", network=network, viewer=viewer, render=lambda: _overview_shared(network, viewer)
+    )
+    overview.open_concerns = shared["open_concerns"]
     audit_view(request, network=network, summary="Viewed the overview")
     return render(
         request,
@@ -65,22 +86,8 @@ def network_overview(request: HttpRequest, network_id: int) -> HttpResponse:
             "viewer": viewer,
             "overview": overview,
             "identifiers": _identifier_rows(overview.identifiers),
-            "involvement_cards": fragment_cached(
-                "overview-involvement",
-                network=network,
-                viewer=viewer,
-                render=lambda: involvement_cards_html(
-                    involvement_rows(viewer=viewer, include_closed=False), viewer=viewer
-                ),
-            ),
-            "member_list": fragment_cached(
-                "overview-members",
-                network=network,
-                viewer=viewer,
-                render=lambda: member_list_html(
-                    member_rows(viewer=viewer), viewer=viewer, network_id=network.pk
-                ),
-            ),
+            "involvement_cards": shared["involvement_cards"],
+            "member_list": shared["member_list"],
             "section": "overview",
         },
     )
