@@ -47,10 +47,10 @@ def fragment_key(
 ) -> str:
     """The cache key of one rendered fragment: the network (its id and creation time, so a
     key never outlives the row it names), its last event sequence, today (what is open or
-    past changes at midnight), the viewer's audiences and what else the fragment depends on
-    (`vary`: the filters and page asked for)."""
+    past changes at midnight), the viewer's audiences, the time zone times are shown in, and
+    what else the fragment depends on (`vary`: the filters and page asked for)."""
     audiences = "|".join(sorted(viewer.audiences))
-    varying = repr(vary)
+    varying = repr((timezone.get_current_timezone_name(), *vary))
     digest = hashlib.sha256(f"{audiences}#{varying}".encode()).hexdigest()[:40]
     created = network.created_at.timestamp() if network.created_at else 0
     return (

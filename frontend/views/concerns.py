@@ -12,8 +12,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from caregraph.models import AuditAction, Severity
@@ -94,6 +95,31 @@ def _row(concern: Concern) -> dict[str, Any]:
     }
 
 
+def _concern_table(
+    viewer: Viewer, *, network_id: int, filters: dict[str, Any], page_asked: str | None, query: str
+) -> dict[str, Any]:
+    """One page of the concerns table: its rows and its pagination, rendered."""
+    paginator = Paginator(concern_list_visible_to(viewer=viewer, **filters), LIST_PAGE_SIZE)
+    page = paginator.get_page(page_asked)
+    rows = [_row(concern) for concern in page]
+    pagination = render_to_string(
+        "frontend/includes/pagination.html",
+        {
+            "page": page,
+            "page_range": list(paginator.get_elided_page_range(page.number, on_ends=1)),
+            "ellipsis": Paginator.ELLIPSIS,
+            "query": query,
+            "label": "Pages of concerns",
+        },
+    )
+    return {
+        "rows": concern_rows_html(rows, network_id=network_id),
+        "has_rows": bool(rows),
+        "first_page": page.number == 1,
+        "pagination": mark_safe(pagination),  # noqa: S308 (rendered by the template)
+    }
+
+
 @login_required
 def concern_list_page(request: HttpRequest, network_id: int) -> HttpResponse:
     """The concerns the viewer may see, newest first, filtered; new ones arrive live."""
@@ -102,12 +128,23 @@ def concern_list_page(request: HttpRequest, network_id: int) -> HttpResponse:
     live_sequence = network.last_sequence
     filter_form = ConcernFilterForm(request.GET if request.GET else None)
     filters = filter_form.filters
-    paginator = Paginator(concern_list_visible_to(viewer=viewer, **filters), LIST_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    audit_view(request, network=network, summary="Viewed the concerns")
-    rows = [_row(concern) for concern in page]
     query = request.GET.copy()
-    query.pop("page", None)
+    page_asked = query.pop("page", [None])[-1]
+    # The same state of the network, read by the same audiences, shows the same table.
+    table = fragment_cached(
+        "concerns",
+        network=network,
+        viewer=viewer,
+        render=lambda: _concern_table(
+            viewer,
+            network_id=network.pk,
+            filters=filters,
+            page_asked=page_asked,
+            query=query.urlencode(),
+        ),
+        vary=(sorted(filters.items()), page_asked, query.urlencode()),
+    )
+    audit_view(request, network=network, summary="Viewed the concerns")
     return render(
         request,
         "frontend/concerns/list.html",
@@ -116,12 +153,7 @@ def concern_list_page(request: HttpRequest, network_id: int) -> HttpResponse:
             viewer,
             filter_form=filter_form,
             filters=filters,
-            page=page,
-            rows=rows,
-            concern_rows=concern_rows_html(rows, network_id=network.pk),
-            page_range=list(paginator.get_elided_page_range(page.number, on_ends=1)),
-            ellipsis=Paginator.ELLIPSIS,
-            query=query.urlencode(),
+            table=table,
             live_sequence=live_sequence,
             tag_classes=tag_classes(),
             section="concerns",
