@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection, transaction
 from django.http import HttpRequest
 
 from caregraph.models import AuditAction, AuditEvent, Network, Person
@@ -76,3 +79,23 @@ def audit_record(
         ip_address=_client_ip(request),
         request_id=getattr(request, "request_id", "") if request is not None else "",
     )
+
+
+def audit_record_view(**fields: Any) -> AuditEvent:
+    """`audit_record` for a read (a page viewed), committed without waiting for the disk.
+
+    A read changes nothing else, so its row is alone in its transaction, and waiting for
+    that commit's flush to disk was the costliest part of showing a page (2 to 5 ms here,
+    more than a whole bare request). The row is written and committed with the request as
+    before, and is visible at once; PostgreSQL flushes it within a fraction of a second
+    (`synchronous_commit` off for this transaction only: a crash of the database server in
+    that moment could lose the last views, never a change or its audit row, which commit as
+    before). Inside a caller's transaction the row simply joins it.
+    """
+    if connection.in_atomic_block:
+        return audit_record(**fields)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        return audit_record(**fields)

@@ -15,7 +15,7 @@ from django.shortcuts import redirect
 from accounts.models import User
 from caregraph.models import AuditAction, Network, Person
 from caregraph.policy import Viewer, network_get_for_user
-from caregraph.services.audit import audit_record
+from caregraph.services.audit import audit_record_view
 from frontend.forms.kit import form_errors_from_service
 
 Done = TypeVar("Done")
@@ -41,8 +41,9 @@ def audit_view(
     object_id: object = "",
 ) -> None:
     """Writes down that the user looked at a page showing a person's record (or part of it:
-    `object_type` and `object_id` name the part; the network when no id is given)."""
-    audit_record(
+    `object_type` and `object_id` name the part; the network when no id is given). Written
+    without waiting for the disk (`audit_record_view`)."""
+    audit_record_view(
         actor=request.user,
         action=AuditAction.VIEW,
         summary=summary,

@@ -593,12 +593,39 @@ def test_the_dashboard_filters_by_team_and_period(world: World) -> None:
 # --- Query counts ---------------------------------------------------------------------------
 
 
-def _queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
-    client.get(url)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
+def _queries(client, url: str) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """The queries of a first visit and of a second (which reads the kept list)."""
+    counts = []
+    for _visit in ("first", "again"):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        counts.append(len(queries))
+    return counts[0], counts[1]
+
+
+def test_kept_lists_are_never_shown_to_another_reader_and_a_change_shows_at_once() -> None:
+    """The concerns list and the chronology are kept for the network's state and the
+    reader's audiences: what professionals saw never reaches family from the cache."""
+    world = _world()
+    hidden = concern_raise_as(
+        world.coordinator, world.network, visibility="professionals", description="Bruising seen."
+    )
+    professional, family = signed_in(world.coordinator), signed_in(world.family)
+    row, listed = f'id="concern-{hidden.pk}"', _url(world, "concerns/")
+    assert row in professional.get(listed).content.decode()
+    assert row not in family.get(listed).content.decode()
+    chronology = _url(world, "chronology/")
+    assert "Bruising seen." in text(professional.get(chronology))
+    assert "Bruising seen." not in text(family.get(chronology))
+
+    shared = concern_raise_as(
+        world.coordinator, world.network, visibility="network", description="Missed school."
+    )
+    assert f'id="concern-{shared.pk}"' in family.get(listed).content.decode()
+    assert row not in family.get(listed).content.decode()
+    assert "Missed school." in text(family.get(chronology))
+    assert "Bruising seen." not in text(family.get(chronology))
 
 
 def test_the_concerns_list_takes_the_same_queries_however_many_concerns() -> None:

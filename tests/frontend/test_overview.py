@@ -159,7 +159,7 @@ def test_a_safeguarding_lead_of_an_involved_agency_may_see_it_and_its_audit(
     assert signed_in(lead).get(f"/networks/{network.pk}/audit/").status_code == 200
 
 
-def _queries_for_overview(members: int) -> int:
+def _queries_for_overview(members: int) -> tuple[int, ...]:
     practitioner = staff()
     network = register(practitioner)
     for serial in range(members):
@@ -168,12 +168,37 @@ def _queries_for_overview(members: int) -> int:
     for service in ("Child in need team", "School nursing"):
         _involve(network, practitioner, service=service, lead_professional=practitioner)
     client = signed_in(practitioner)
-    client.get(f"/networks/{network.pk}/")
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(f"/networks/{network.pk}/")
-    assert text(response).count("Relative ") == members
-    return len(queries)
+    counts = []
+    for _visit in ("first, lists read", "again, lists kept"):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/networks/{network.pk}/")
+        assert text(response).count("Relative ") == members
+        counts.append(len(queries))
+    return tuple(counts)
 
 
 def test_the_number_of_queries_does_not_grow_with_the_number_of_members() -> None:
-    assert _queries_for_overview(5) == _queries_for_overview(200)
+    small, large = _queries_for_overview(5), _queries_for_overview(200)
+    assert small == large
+    assert large[1] < large[0]  # the second visit reads the kept lists
+
+
+def test_lists_kept_for_one_reader_are_never_shown_to_another(
+    practitioner, network, family_member
+) -> None:
+    """The overview's lists are kept for the state of the network and the reader's
+    audiences: a professional's never reach family, and a change shows at once."""
+    _involve(network, practitioner, service="Child in need team")  # professionals only
+    url = f"/networks/{network.pk}/"
+    professional_page = text(signed_in(practitioner).get(url))
+    assert "Child in need team" in professional_page
+    assert f"{practitioner.display_name} (you)" in professional_page
+
+    family = signed_in(family_member)
+    family_page = text(family.get(url))
+    assert "Child in need team" not in family_page
+    assert f"{family_member.display_name} (you)" in family_page
+    assert f"{practitioner.display_name} (you)" not in family_page
+
+    _involve(network, practitioner, service="Family support", visibility=Visibility.NETWORK)
+    assert "Family support" in text(family.get(url))
