@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import functools
 import os
 import statistics
 import sys
@@ -125,7 +126,9 @@ def main() -> None:
         for name, tail in pages.items():
             url = f"/networks/{large.pk}/{tail}"
             measured[name] = paired_timings(
-                lambda url=url: client.get(url), lambda: client.get("/healthz"), args.runs
+                functools.partial(client.get, url),
+                functools.partial(client.get, "/healthz"),
+                args.runs,
             )
 
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
