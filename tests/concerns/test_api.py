@@ -313,7 +313,7 @@ def test_leads_see_cumulative_alerts_of_the_networks_they_review(world: World) -
 
 # --- Query counts ---------------------------------------------------------------------------
 
-# network_get_for_user for a safeguarding lead (5: network, membership, staff roles, and the
+# network_get_for_user for a safeguarding lead (5: membership (none), network, staff roles, and the
 # agencies involved through involvement and through members), count and page (2), who of the
 # page's people the reader may not know of (1), audit (1).
 CONCERN_LIST_QUERIES = 5 + 2 + 1 + 1
