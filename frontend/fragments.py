@@ -20,6 +20,9 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar, cast
 
@@ -40,6 +43,7 @@ KIND_LABELS = dict(MemberKind.choices)
 VISIBILITY_LABELS = dict(Visibility.choices)
 EMPTY = mark_safe("")
 FRAGMENT_SECONDS = 120
+RECENT_FRAGMENTS = 256  # kept in each process as well (see `_RecentFragments`)
 
 
 def fragment_key(
@@ -59,6 +63,38 @@ def fragment_key(
     )
 
 
+class _RecentFragments:
+    """The fragments this process used last, in front of the shared cache: the same keys,
+    so the same guarantees, without a round trip to Redis and unpickling 100 KB of HTML for
+    a page read again and again. Bounded in number, each kept no longer than in Redis."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.kept: OrderedDict[str, tuple[float, object]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> object | None:
+        with self.lock:
+            found = self.kept.get(key)
+            if found is None:
+                return None
+            if found[0] < time.monotonic():
+                del self.kept[key]
+                return None
+            self.kept.move_to_end(key)
+            return found[1]
+
+    def set(self, key: str, value: object, seconds: float) -> None:
+        with self.lock:
+            self.kept[key] = (time.monotonic() + seconds, value)
+            self.kept.move_to_end(key)
+            while len(self.kept) > self.size:
+                self.kept.popitem(last=False)
+
+
+RECENT = _RecentFragments(size=RECENT_FRAGMENTS)
+
+
 def fragment_cached(
     name: str,
     *,
@@ -67,12 +103,16 @@ def fragment_cached(
     render: Callable[[], Cached],
     vary: tuple[object, ...] = (),
 ) -> Cached:
-    """The fragment from the cache, or `render()`ed (reading what it shows) and kept."""
+    """The fragment from this process's recent ones or the cache, or `render()`ed (reading
+    what it shows) and kept in both."""
     key = fragment_key(name, network=network, viewer=viewer, vary=vary)
-    found = cache.get(key)
+    found = RECENT.get(key)
     if found is None:
-        found = render()
-        cache.set(key, found, FRAGMENT_SECONDS)
+        found = cache.get(key)
+        if found is None:
+            found = render()
+            cache.set(key, found, FRAGMENT_SECONDS)
+        RECENT.set(key, found, FRAGMENT_SECONDS)
     return cast(Cached, found)
 
 
