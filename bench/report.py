@@ -32,6 +32,7 @@ DOCS = REPO / "docs"
 
 FULL: dict[str, list[str]] = {
     "overview": ["--members", "200", "--involvements", "50"],
+    "pages": ["--concerns", "120", "--events", "60"],
     "feed": ["--networks", "20", "--events", "1000"],
     "matching": ["--people", "1000000"],
     "live_fanout": ["--members", "10,100,500", "--idle", "2000", "--crowd", "10000"],
@@ -39,6 +40,7 @@ FULL: dict[str, list[str]] = {
 }
 QUICK: dict[str, list[str]] = {
     "overview": ["--members", "50", "--involvements", "10", "--runs", "50"],
+    "pages": ["--members", "50", "--involvements", "10", "--concerns", "30", "--runs", "40"],
     "feed": ["--networks", "5", "--events", "200", "--runs", "30"],
     "matching": ["--people", "100000", "--runs", "100"],
     "live_fanout": [
