@@ -159,6 +159,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 # Names this deployment's keys and channels in Redis (the channel layer, the live stream).
 CHANNEL_PREFIX = env.str("CHANNEL_PREFIX", "caregraph")
+# The test suite runs in parallel workers (pytest-xdist) that share one Redis: each keeps
+# its own channels and cache keys, as their databases hold different networks under the
+# same ids. The processes a test starts inherit the variable, so they name them alike.
+if TEST_WORKER := env.str("PYTEST_XDIST_WORKER", default=""):
+    CHANNEL_PREFIX = f"{CHANNEL_PREFIX}-{TEST_WORKER}"
 # The live stream's hub (caregraph.hub): how often it reads how far each log has reached
 # (the longest an event lost on the way can be late), and how often sockets hear so.
 LIVE_POLL_SECONDS = env.float("LIVE_POLL_SECONDS", default=2.0)
@@ -183,7 +188,7 @@ if REDIS_URL:
             "BACKEND": "config.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
-            "KEY_PREFIX": "caregraph",
+            "KEY_PREFIX": CHANNEL_PREFIX,
         }
     }
 else:
