@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
 from messaging.models import ThreadAudience
 from tests.browser.test_signin import sign_in_with_password
@@ -31,17 +31,21 @@ def two_pages(browser: Browser, asgi_server: str) -> Iterator[tuple[Page, Page]]
     ]
     pages = [context.new_page() for context in contexts]
     for page in pages:
-        violations: list[str] = []
-        page.on(
-            "console",
-            lambda message, found=violations: found.append(message.text)
-            if "Content Security Policy" in message.text
-            else None,
-        )
-        page.csp_violations = violations  # type: ignore[attr-defined]
+        page.csp_violations = csp_violations_watched(page)  # type: ignore[attr-defined]
     yield pages[0], pages[1]
     for context in contexts:
         context.close()
+
+
+def csp_violations_watched(page: Page) -> list[str]:
+    violations: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(message.text)
+
+    page.on("console", on_console)
+    return violations
 
 
 def signed_in(page: Page, email: str) -> None:
@@ -96,7 +100,8 @@ def test_a_reply_appears_in_the_open_thread_and_the_unread_counts_follow(
     assert_accessible(b)
     reply(a, "And back again after")
 
-    expect(row.locator('[data-field="unread-tag"]')).to_have_text("1 unread", timeout=LIVE_TIMEOUT_MS)
+    unread_tag = row.locator('[data-field="unread-tag"]')
+    expect(unread_tag).to_have_text("1 unread", timeout=LIVE_TIMEOUT_MS)
     tab = b.get_by_role("link", name=re.compile(r"^Messages"))
     expect(tab).to_have_text("Messages (1 unread)")
     assert b.evaluate("window.stillTheSamePage") is True

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from messaging.models import Message, Thread, ThreadAudience
 from messaging.selectors import message_unread_count, thread_list_visible_to
-from notifications.models import Delivery, MESSAGES_PREFERENCE, Notification
+from notifications.models import MESSAGES_PREFERENCE, Delivery, Notification
 from notifications.services import notification_preference_set
 from tests.messaging.conftest import SECRET_WORDS, Circle, signed_in
 
@@ -24,13 +24,14 @@ API = "/api/v1"
 def unread(circle: Circle, user: User) -> tuple[int, dict[int, int]]:
     """The member's unread count for the network, and per thread."""
     viewer = circle.viewer(user)
-    per_thread = {thread.pk: thread.unread for thread in thread_list_visible_to(viewer=viewer)}
+    threads = thread_list_visible_to(viewer=viewer)
+    per_thread = {thread.pk: thread.unread for thread in threads}  # type: ignore[attr-defined]
     return message_unread_count(viewer=viewer), per_thread
 
 
 def tab_count(client: Any, network_id: int) -> str:
     page = client.get(f"/networks/{network_id}/").content.decode()
-    found = re.search(r"data-messages-unread(?: hidden)?> \(<span data-messages-unread-total>(\d+)", page)
+    found = re.search(r"data-messages-unread-total>(\d+)<", page)
     assert found is not None
     return found.group(1)
 
