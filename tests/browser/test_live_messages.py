@@ -53,6 +53,11 @@ def signed_in(page: Page, email: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Your networks")
 
 
+def fits_a_phone(page: Page) -> None:
+    """Nothing is wider than the 320 px screen: no sideways scrolling."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
 def live(page: Page) -> None:
     expect(page.locator("[data-messages-live-state]")).to_have_text("on", timeout=LIVE_TIMEOUT_MS)
     # Set on this document only: still there later means the page was never reloaded.
@@ -81,6 +86,7 @@ def test_a_reply_appears_in_the_open_thread_and_the_unread_counts_follow(
     expect(b.get_by_text(SECRET_WORDS)).to_be_visible()
     live(b)
     assert_accessible(b)
+    fits_a_phone(b)
     a.goto(thread_path)
     reply(a, "I can take her on Tuesday")
     assert_accessible(a)
@@ -98,6 +104,7 @@ def test_a_reply_appears_in_the_open_thread_and_the_unread_counts_follow(
     expect(b.locator("[data-messages-unread]")).to_be_hidden()
     live(b)
     assert_accessible(b)
+    fits_a_phone(b)
     reply(a, "And back again after")
 
     unread_tag = row.locator('[data-field="unread-tag"]')

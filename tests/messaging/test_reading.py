@@ -166,3 +166,48 @@ def test_the_threads_list_costs_the_same_for_2_or_20_threads(
     with CaptureQueriesContext(connection) as small:
         page.get(f"/networks/{circle.network.pk}/messages/")
     assert len(small) < 40
+
+
+def test_the_api_starts_threads_for_members_it_may_and_a_retried_post_sends_once(
+    circle: Circle,
+) -> None:
+    client = APIClient()
+    client.force_authenticate(user=circle.chosen)
+    threads = f"{API}/networks/{circle.network.pk}/threads/"
+
+    refused = client.post(
+        threads,
+        {
+            "subject": "Lifts",
+            "audience": "chosen",
+            "participant_ids": [circle.lead.pk],
+            "text": "Hi",
+        },
+        format="json",
+    )
+    assert refused.status_code == 400
+    assert refused.json()["errors"] == {"participants": ["Choose people who are in this network"]}
+    lead = APIClient()
+    lead.force_authenticate(user=circle.lead)
+    assert lead.post(threads, {"subject": "S", "text": "T"}, format="json").status_code == 403
+
+    started = client.post(
+        threads,
+        {
+            "subject": "Lifts",
+            "audience": "chosen",
+            "participant_ids": [circle.other.pk],
+            "text": "Hi",
+        },
+        format="json",
+    )
+    assert started.status_code == 201 and started.json()["unread"] == 0
+    messages = f"{started['Location']}messages/"
+    sent = [
+        client.post(messages, {"text": "Tuesday?"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+        for _ in range(2)
+    ]
+    assert [response.status_code for response in sent] == [201, 201]
+    assert sent[1]["Idempotent-Replayed"] == "true"
+    assert sent[0].json() == sent[1].json()
+    assert Message.objects.filter(text="Tuesday?").count() == 1
