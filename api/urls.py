@@ -9,6 +9,7 @@ from api.v1 import agencies as agencies_api
 from api.v1 import concerns as concerns_api
 from api.v1 import events as event_api
 from api.v1 import members as member_api
+from api.v1 import messages as message_api
 from api.v1 import networks as network_api
 from api.v1 import people as person_api
 from api.v1 import tasks as task_api
@@ -69,6 +70,31 @@ v1 = [
         "networks/<int:network_id>/join-requests/<int:join_request_id>/decline/",
         member_api.NetworkJoinRequestDeclineApi.as_view(),
         name="network_join_request_decline",
+    ),
+    path(
+        "networks/<int:network_id>/threads/",
+        message_api.ThreadListApi.as_view(),
+        name="message_thread_list",
+    ),
+    path(
+        "networks/<int:network_id>/threads/<int:thread_id>/",
+        message_api.ThreadDetailApi.as_view(),
+        name="message_thread_detail",
+    ),
+    path(
+        "networks/<int:network_id>/threads/<int:thread_id>/messages/",
+        message_api.MessageListApi.as_view(),
+        name="message_list",
+    ),
+    path(
+        "networks/<int:network_id>/threads/<int:thread_id>/read/",
+        message_api.ThreadReadApi.as_view(),
+        name="message_thread_read",
+    ),
+    path(
+        "networks/<int:network_id>/messages/unread/",
+        message_api.MessageUnreadApi.as_view(),
+        name="message_unread",
     ),
     path(
         "networks/<int:network_id>/involvements/",

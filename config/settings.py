@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "agencies",
     "concerns",
     "calendars",
+    "messaging",
     "notifications",
     "api",
     "frontend",

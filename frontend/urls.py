@@ -8,6 +8,7 @@ from frontend.views import (
     involvement,
     matches,
     members,
+    messages,
     networks,
     notifications,
     people,
@@ -84,6 +85,19 @@ urlpatterns = [
         f"{network}involvement/<int:involvement_id>/close/",
         involvement.involvement_close_page,
         name="involvement_close",
+    ),
+    # Messages between members (the link in a new-message e-mail is `message_thread`)
+    path(f"{network}messages/", messages.message_list_page, name="message_list"),
+    path(f"{network}messages/new/", messages.thread_start_page, name="message_thread_start"),
+    path(
+        f"{network}messages/<int:thread_id>/",
+        messages.thread_page,
+        name="message_thread",
+    ),
+    path(
+        f"{network}messages/<int:thread_id>/reply/",
+        messages.thread_reply,
+        name="message_thread_reply",
     ),
     # The link in an invitation e-mail (notifications.invitations.invitation_email_body)
     path("invitations/<str:token>/", invitations.invitation_accept_page, name="invitation_accept"),

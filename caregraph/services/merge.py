@@ -55,6 +55,7 @@ NETWORK_OWNED: list[tuple[str, str]] = [
     ("concerns.Concern", "network"),
     ("calendars.CalendarEvent", "network"),
     ("calendars.CareTask", "network"),
+    ("messaging.Thread", "network"),
 ]
 """Records that belong to a network, as (model label, foreign key to Network).
 
