@@ -7,8 +7,8 @@ from api.auth import AuthTokenApi
 from api.errors import api_not_found
 from api.v1 import agencies as agencies_api
 from api.v1 import concerns as concerns_api
-from api.v1 import me as me_api
 from api.v1 import events as event_api
+from api.v1 import me as me_api
 from api.v1 import members as member_api
 from api.v1 import networks as network_api
 from api.v1 import people as person_api

@@ -5,20 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agencies', '0003_involvement_network'),
+        ("agencies", "0003_involvement_network"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='staffmembership',
-            name='work_email',
+            model_name="staffmembership",
+            name="work_email",
             field=models.EmailField(blank=True, max_length=254),
         ),
         migrations.AddField(
-            model_name='staffmembership',
-            name='work_phone',
-            field=phonenumber_field.modelfields.PhoneNumberField(blank=True, max_length=128, region=None),
+            model_name="staffmembership",
+            name="work_phone",
+            field=phonenumber_field.modelfields.PhoneNumberField(
+                blank=True, max_length=128, region=None
+            ),
         ),
     ]

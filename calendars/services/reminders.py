@@ -95,8 +95,8 @@ def reminder_preferences_set(*, user: User, preferences: list[tuple[str, int]]) 
     """Replaces a user's reminders with these (channel, minutes before) pairs.
 
     An empty list means no reminders at all. A reminder can come at most a week before;
-    a text message needs a mobile number on the account, proved by a texted code. Reminders already scheduled are
-    rescheduled at once.
+    a text message needs a mobile number on the account, proved by a texted code.
+    Reminders already scheduled are rescheduled at once.
     """
     errors: list[str] = []
     cleaned = set()
