@@ -40,6 +40,11 @@ urlpatterns = [
         details.your_details_mobile_remove,
         name="your_details_mobile_remove",
     ),
+    path(
+        "your-details/work/<int:agency_id>/",
+        details.your_details_work_contact,
+        name="your_details_work_contact",
+    ),
     # People
     path("people/register/", people.person_register_page, name="person_register"),
     path(

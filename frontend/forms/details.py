@@ -46,3 +46,21 @@ class MobileCodeForm(GovForm):
         if not (code.isdigit() and len(code) == CODE_DIGITS):
             raise forms.ValidationError(f"The code must be {CODE_DIGITS} numbers")
         return code
+
+
+class WorkContactForm(GovForm):
+    """A professional's work phone and e-mail at one agency; the prefix is the agency's id,
+    so each agency's form on the page has fields of its own."""
+
+    work_phone = text_field(
+        "Work phone number (optional)",
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "work tel", "type": "tel"}),
+    )
+    work_email = text_field(
+        "Work e-mail address (optional)",
+        max_length=254,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "work email", "type": "email", "spellcheck": "false"}
+        ),
+    )

@@ -12,13 +12,16 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from accounts.services import user_display_name_change, user_sms_number
-from frontend.forms.details import DisplayNameForm, MobileCodeForm, MobileForm
+from agencies.selectors import staff_membership_list_for_user
+from agencies.services import staff_work_contact_set
+from frontend.forms.details import DisplayNameForm, MobileCodeForm, MobileForm, WorkContactForm
 from frontend.views.common import action_post, page_post, signed_in_user
 from notifications.phone import (
     phone_remove,
@@ -33,7 +36,32 @@ def _details_url(anchor: str = "") -> str:
     return reverse("your_details") + (f"#{anchor}" if anchor else "")
 
 
-def _page(request: HttpRequest, *, failed: forms.Form | None = None, **bound: Any) -> HttpResponse:
+def _work_forms(user: User, *, bound: WorkContactForm | None) -> list[dict[str, Any]]:
+    """A work contact form for each agency the user works for (the first role's values)."""
+    agencies: dict[int, dict[str, Any]] = {}
+    for staff in staff_membership_list_for_user(user=user).order_by("agency__name", "pk"):
+        if staff.agency_id in agencies:
+            continue
+        form = WorkContactForm(
+            prefix=f"agency-{staff.agency_id}",
+            initial={
+                "work_phone": staff.work_phone.as_national if staff.work_phone else "",
+                "work_email": staff.work_email,
+            },
+        )
+        if bound is not None and bound.prefix == form.prefix:
+            form = bound
+        agencies[staff.agency_id] = {"agency": staff.agency, "form": form}
+    return list(agencies.values())
+
+
+def _page(
+    request: HttpRequest,
+    *,
+    failed: forms.Form | None = None,
+    work_form: WorkContactForm | None = None,
+    **bound: Any,
+) -> HttpResponse:
     user = signed_in_user(request)
     pending = phone_verification_pending(user=user)
     context: dict[str, Any] = {
@@ -44,6 +72,7 @@ def _page(request: HttpRequest, *, failed: forms.Form | None = None, **bound: An
         "name_form": DisplayNameForm(initial={"display_name": user.display_name}),
         "mobile_form": MobileForm(initial={"phone": pending.phone.as_national if pending else ""}),
         "code_form": MobileCodeForm(),
+        "work_contacts": _work_forms(user, bound=work_form),
         **bound,
     }
     if failed is not None:
@@ -113,3 +142,27 @@ def your_details_mobile_remove(request: HttpRequest) -> HttpResponse:
         success_url=_details_url("mobile"),
         message="Your mobile number is removed. Reminders you chose by text will come by e-mail.",
     )
+
+
+@login_required
+@require_POST
+def your_details_work_contact(request: HttpRequest, agency_id: int) -> HttpResponse:
+    """A professional's work phone and e-mail at one of their agencies."""
+    user = signed_in_user(request)
+    staff = staff_membership_list_for_user(user=user).filter(agency_id=agency_id).first()
+    if staff is None:
+        raise Http404("No such agency")
+    form = WorkContactForm(request.POST, prefix=f"agency-{agency_id}")
+    done = page_post(
+        request,
+        form,
+        lambda data: staff_work_contact_set(
+            user=user,
+            agency=staff.agency,
+            work_phone=data["work_phone"],
+            work_email=data["work_email"],
+        ),
+        success_url=_details_url(f"work-{agency_id}"),
+        message=f"Your work contact at {staff.agency.name} is saved.",
+    )
+    return done or _page(request, failed=form, work_form=form)

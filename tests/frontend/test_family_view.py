@@ -14,7 +14,7 @@ from calendars.services.events import event_create
 from calendars.services.tasks import task_create
 from caregraph.models import MemberKind, Visibility
 from tests.factories import AgencyFactory, UserFactory
-from tests.frontend.conftest import join, signed_in, staff, text, viewer
+from tests.frontend.conftest import error_summary, join, signed_in, staff, text, viewer
 
 pytestmark = pytest.mark.django_db
 
@@ -163,3 +163,31 @@ def test_who_to_call_shows_professionals_each_others_work_contact_but_no_persona
     assert "DC Hidden" not in family
     assert family["Ms Rivers"].work_email == "" and family["Ms Rivers"].work_phone == ""
     assert family[practitioner.display_name].work_phone == "01632 960123"
+
+
+def test_a_professional_gives_a_work_contact_that_the_family_then_see(
+    network, practitioner, family_member
+) -> None:
+    agency = practitioner.staff_memberships.get().agency
+    client = signed_in(practitioner)
+    form_url = f"/your-details/work/{agency.pk}/"
+    assert f'action="{form_url}"' in client.get("/your-details/").content.decode()
+    assert "Your work contact" not in text(signed_in(family_member).get("/your-details/"))
+
+    wrong = client.post(
+        form_url, {f"agency-{agency.pk}-work_phone": "12", f"agency-{agency.pk}-work_email": "x@"}
+    )
+    assert "Enter a work phone number" in error_summary(wrong)
+    assert "Enter a work e-mail address" in error_summary(wrong)
+    client.post(
+        form_url,
+        {
+            f"agency-{agency.pk}-work_phone": "0113 496 0000",
+            f"agency-{agency.pk}-work_email": "SW.Team@Northfield.example",
+        },
+    )
+    assert signed_in(staff()).post(form_url).status_code == 404  # not their agency
+
+    page = text(signed_in(family_member).get(f"/networks/{network.pk}/"))
+    assert "Work phone: 0113 496 0000" in page
+    assert "Work e-mail: sw.team@northfield.example" in page
