@@ -22,7 +22,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from phonenumber_field.phonenumber import PhoneNumber, to_python
 
 from accounts.models import PhoneVerification, User
-from notifications.models import OutboxChannel, OutboxMessage
+from notifications.models import OutboxChannel, OutboxMessage, OutboxState
 from notifications.outbox import outbox_message_write
 
 CODE_DIGITS = 6
@@ -30,6 +30,7 @@ CODE_LIFETIME = datetime.timedelta(minutes=10)
 CODE_ATTEMPTS = 5
 CODES_PER_HOUR = 5
 DEDUPE_PREFIX = "phone-verification:"
+REDACTED = "Your Caregraph code (removed once sent)."
 MOBILE_TYPES = (
     phonenumbers.PhoneNumberType.MOBILE,
     phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
@@ -43,6 +44,16 @@ def sms_is_configured() -> bool:
 
 def _code_hash(*, user_id: int, code: str) -> str:
     return salted_hmac("caregraph.phone-verification", f"{user_id}:{code}").hexdigest()
+
+
+def _sent_codes_redact(*, user: User) -> None:
+    """The outbox keeps what it sent; a code it sent is of no use to keep, so the texts
+    already handed to Notify have the code taken out (one waiting to go keeps it)."""
+    OutboxMessage.objects.filter(
+        user=user,
+        dedupe_key__startswith=DEDUPE_PREFIX,
+        state__in=[OutboxState.SENT, OutboxState.FAILED],
+    ).exclude(body=REDACTED).update(body=REDACTED)
 
 
 def phone_number_mobile(value: str) -> PhoneNumber:
@@ -86,6 +97,7 @@ def phone_verification_start(
         raise ValidationError(
             {"phone": ["You have asked for too many codes. Wait an hour, then try again"]}
         )
+    _sent_codes_redact(user=user)
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     PhoneVerification.objects.update_or_create(
         user=user,
@@ -149,6 +161,7 @@ def phone_verification_confirm(
             user.phone_verified_at = now
             user.save(update_fields=["phone", "phone_verified_at"])
             verification.delete()
+            _sent_codes_redact(user=user)
     if wrong:
         left = CODE_ATTEMPTS - verification.attempts
         if left <= 0:

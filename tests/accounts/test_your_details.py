@@ -123,6 +123,8 @@ def test_a_mobile_number_is_proved_by_a_texted_code_then_text_reminders_can_be_c
     assert "Mobile number 07911 123456 Confirmed" in text(confirmed)
     carer.refresh_from_db()
     assert str(carer.phone) == MOBILE_E164 and carer.phone_verified_at is not None
+    # The sent text kept in the outbox no longer holds the code.
+    assert code not in OutboxMessage.objects.get(user=carer, channel=OutboxChannel.SMS).body
 
     chosen = client.post("/calendar/settings/", reminders, follow=True)
     assert "You are reminded by text message, 1 hour before." in text(chosen)
