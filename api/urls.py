@@ -8,6 +8,7 @@ from api.errors import api_not_found
 from api.v1 import agencies as agencies_api
 from api.v1 import concerns as concerns_api
 from api.v1 import events as event_api
+from api.v1 import me as me_api
 from api.v1 import members as member_api
 from api.v1 import messages as message_api
 from api.v1 import networks as network_api
@@ -23,6 +24,17 @@ class ApiDocsView(SpectacularSwaggerSplitView):
 
 v1 = [
     path("auth/token/", AuthTokenApi.as_view(), name="auth_token"),
+    path("me/", me_api.MeApi.as_view(), name="me_detail"),
+    path(
+        "me/phone/verification/",
+        me_api.MePhoneVerificationApi.as_view(),
+        name="me_phone_verification",
+    ),
+    path(
+        "me/phone/verification/confirm/",
+        me_api.MePhoneVerificationConfirmApi.as_view(),
+        name="me_phone_verification_confirm",
+    ),
     path("people/", person_api.PersonListApi.as_view(), name="person_list"),
     path("people/<int:person_id>/", person_api.PersonDetailApi.as_view(), name="person_detail"),
     path(

@@ -3,6 +3,7 @@ from django.urls import path
 from frontend.views import (
     concerns,
     dashboard,
+    details,
     home,
     invitations,
     involvement,
@@ -12,6 +13,7 @@ from frontend.views import (
     networks,
     notifications,
     people,
+    welcome,
 )
 from frontend.views.calendars import agenda as calendar_agenda
 from frontend.views.calendars import event_forms as calendar_event_forms
@@ -24,6 +26,26 @@ network = "networks/<int:network_id>/"
 urlpatterns = [
     path("", home.home, name="home"),
     path("accessibility/", home.accessibility, name="accessibility"),
+    path("help/", home.help_page, name="help"),
+    # Your details: name, mobile number (proved by a texted code), and e-mail (allauth's page)
+    path("your-details/", details.your_details_page, name="your_details"),
+    path("your-details/name/", details.your_details_name, name="your_details_name"),
+    path("your-details/mobile/", details.your_details_mobile, name="your_details_mobile"),
+    path(
+        "your-details/mobile/confirm/",
+        details.your_details_mobile_confirm,
+        name="your_details_mobile_confirm",
+    ),
+    path(
+        "your-details/mobile/remove/",
+        details.your_details_mobile_remove,
+        name="your_details_mobile_remove",
+    ),
+    path(
+        "your-details/work/<int:agency_id>/",
+        details.your_details_work_contact,
+        name="your_details_work_contact",
+    ),
     # People
     path("people/register/", people.person_register_page, name="person_register"),
     path(
@@ -41,6 +63,7 @@ urlpatterns = [
     path(f"{network}map/", networks.network_map, name="network_map"),
     path(f"{network}family/", networks.network_family, name="network_family"),
     path(f"{network}audit/", networks.network_audit, name="network_audit"),
+    path(f"{network}welcome/", welcome.network_welcome, name="network_welcome"),
     path(f"{network}members/", members.network_members, name="network_members"),
     path(f"{network}members/invite/", members.invitation_create_page, name="invitation_create"),
     path(

@@ -65,6 +65,7 @@ from caregraph.policy.rules import (
     membership_filter,
     membership_may_change_visibility,
     membership_visibilities_allowed,
+    work_contact_may_be_shown,
 )
 from caregraph.policy.standing import (
     MATCH_REVIEWER_ROLES,
@@ -162,4 +163,5 @@ __all__ = [
     "viewer_for",
     "viewers_for_user",
     "visibility_filter",
+    "work_contact_may_be_shown",
 ]

@@ -152,6 +152,20 @@ class Viewer:
         return self.is_the_person or self.is_coordinator or self.is_reviewing_lead
 
     @property
+    def sees_family_view(self) -> bool:
+        """Family, friends and the person are shown the family-first overview (what is coming
+        up, who to call, the circle of support); professionals the record as it was."""
+        return not self.is_professional
+
+    @property
+    def may_use_professional_sections(self) -> bool:
+        """The concerns chronology and the network map are professionals' working tools:
+        they are not offered to family, friends or the person, whose overview has the
+        circle of support instead. (What the pages show each still follows the records'
+        own visibility.)"""
+        return self.is_professional
+
+    @property
     def may_edit_person(self) -> bool:
         """Professional members keep the person's details right; reviewing leads only read."""
         return self.is_member and self.is_professional

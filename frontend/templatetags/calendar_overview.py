@@ -13,7 +13,11 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
-from calendars.selectors import event_occurrence_list_visible_to, network_contact_gap
+from calendars.selectors import (
+    event_occurrence_list_visible_to,
+    network_contact_gap,
+    task_open_list_visible_to,
+)
 from caregraph.models import Network
 from caregraph.policy import Viewer
 from frontend.views.calendars.occurrences import rows_for
@@ -46,4 +50,16 @@ def calendar_coming_up(network: Network, viewer: Viewer) -> dict[str, Any]:
         "rows": rows,
         "more": len(occurrences) > COMING_UP_SHOWN,
         "days": COMING_UP_DAYS,
+    }
+
+
+@register.inclusion_tag("calendars/_overview_open_tasks.html")
+def calendar_open_tasks(network: Network, viewer: Viewer) -> dict[str, Any]:
+    """The soonest tasks the viewer may see that nobody has signed up for yet."""
+    tasks = list(task_open_list_visible_to(viewer=viewer)[: COMING_UP_SHOWN + 1])
+    return {
+        "network": network,
+        "viewer": viewer,
+        "tasks": tasks[:COMING_UP_SHOWN],
+        "more": len(tasks) > COMING_UP_SHOWN,
     }

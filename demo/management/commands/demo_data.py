@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import user_create
 from agencies.models import Agency, AgencyKind, StaffRole
-from agencies.services import involvement_create, staff_add
+from agencies.services import involvement_create, staff_add, staff_work_contact_set
 from calendars.services.events import event_create
 from calendars.services.tasks import task_create
 from caregraph.identifiers import nhs_number_check_digit
@@ -89,6 +89,11 @@ STAFF = [
     ("carers.volunteer", "Bill Jones", "CTV", StaffRole.PRACTITIONER),
 ]
 
+WORK_CONTACTS = [
+    ("practitioner", "NCS", "0113 496 0000"),
+    ("asc.worker", "NASC", "0113 496 0001"),
+]
+
 FAMILY_NAMES = [
     "Taylor",
     "Nowak",
@@ -158,6 +163,15 @@ class Command(BaseCommand):
             if agency_code and role:
                 staff_add(agency=agencies[agency_code], user=user, role=role)
             people[local] = user
+        # The coordinating social workers' work contact, which their networks' family see
+        # (Ofcom's numbers for drama, which never ring anyone).
+        for local, agency_code, phone in WORK_CONTACTS:
+            staff_work_contact_set(
+                user=people[local],
+                agency=agencies[agency_code],
+                work_phone=phone,
+                work_email=f"{local}.work@{DOMAIN}",
+            )
         return people
 
     def networks(self, agencies: dict[str, Agency], users: dict[str, User]) -> None:
