@@ -171,7 +171,7 @@ def download_response(shared_file: SharedFile, opened: object) -> FileResponse:
 
 @login_required
 @require_GET
-def shared_file_download(request: HttpRequest, network_id: int, file_id: int) -> HttpResponse:
+def shared_file_download(request: HttpRequest, network_id: int, file_id: int) -> FileResponse:
     _network, _viewer, shared_file = _file(request, network_id, file_id)
     opened = file_download_open(
         shared_file=shared_file, downloaded_by=signed_in_user(request), request=request
