@@ -31,8 +31,16 @@ class _VisibilityForm(GovForm):
         field.initial = Visibility.NETWORK if Visibility.NETWORK in visibilities else None
         self.visibility_fixed = len(visibilities) == 1
         if self.visibility_fixed:
+            # One choice: nothing to ask, and nothing to get wrong if the field is missing.
             field.widget = forms.HiddenInput()
             field.initial = visibilities[0]
+            field.required = False
+        self.visibilities = list(visibilities)
+
+    def clean_visibility(self) -> str:
+        if self.visibility_fixed:
+            return self.visibilities[0]
+        return str(self.cleaned_data["visibility"])
 
 
 class SharedFileForm(_VisibilityForm):
