@@ -177,3 +177,46 @@ def test_the_list_and_history_cost_the_same_queries_however_long(
     for name, (client, url) in urls.items():
         with django_assert_num_queries(few[name], info=name):
             client.get(url)
+
+
+def test_a_task_can_point_at_a_medicine_and_only_one_of_this_network() -> None:
+    circle = Circle()
+    network = circle.network.pk
+    standing = viewer(circle.network, circle.coordinator)
+    metformin = medicine_add(
+        network=circle.network, viewer=standing, added_by=circle.coordinator, **METFORMIN
+    )
+    elsewhere = Circle()
+    theirs = medicine_add(
+        network=elsewhere.network,
+        viewer=viewer(elsewhere.network, elsewhere.coordinator),
+        added_by=elsewhere.coordinator,
+        name="Warfarin",
+    )
+    son = page_as(circle.son)
+    medicines_page = son.get(f"/networks/{network}/medicines/").content.decode()
+    assert f"/networks/{network}/tasks/new/?medicine={metformin.pk}" in medicines_page
+    form = son.get(f"/networks/{network}/tasks/new/?medicine={metformin.pk}").content.decode()
+    assert f'<option value="{metformin.pk}" selected>' in form and "Warfarin" not in form
+    task = {
+        "title": "Collect the prescription",
+        "due_date_day": "4",
+        "due_date_month": "12",
+        "due_date_year": "2026",
+        "due_time": "17:00",
+        "notes": "",
+        "visibility": "network",
+    }
+    refused = son.post(f"/networks/{network}/tasks/new/", {**task, "medicine": theirs.pk})
+    assert "Select a medicine from the list" in refused.content.decode()
+    response = son.post(f"/networks/{network}/tasks/new/", {**task, "medicine": metformin.pk})
+    assert response.status_code == 302
+    board = son.get(f"/networks/{network}/tasks/").content.decode()
+    assert "About" in board and f"#medicine-{metformin.pk}" in board
+
+    api = api_as(circle.son)
+    url = f"/api/v1/networks/{network}/tasks/"
+    body = {"title": "Collect", "due_at": "2026-12-04T17:00:00+00:00"}
+    assert api.post(url, {**body, "medicine_id": theirs.pk}).status_code == 404
+    response = api.post(url, {**body, "medicine_id": metformin.pk})
+    assert response.status_code == 201 and response.json()["medicine_id"] == metformin.pk
