@@ -27,6 +27,7 @@ from caregraph.policy import Viewer, people_hidden_from
 from sharedfiles.models import SharedFile
 from sharedfiles.selectors import file_get_for_viewer, file_list_visible_to
 from sharedfiles.services import file_download_open, file_remove, file_share, file_visibility_set
+from sharedfiles.sniffing import ALLOWED
 
 
 def _context(files: list[SharedFile], viewer: Viewer) -> dict[str, Any]:
@@ -146,10 +147,14 @@ class NetworkFileDownloadApi(FileApiView):
     @extend_schema(
         operation_id="network_file_download",
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(
-                OpenApiTypes.BINARY,
-                description="The bytes, as an attachment in the type found from the content.",
-            ),
+            **{
+                (200, content_type): OpenApiResponse(
+                    OpenApiTypes.BINARY,
+                    description="The bytes, as an attachment, in the type found from the "
+                    "content when it was shared.",
+                )
+                for content_type in ALLOWED
+            },
             **error_responses(404),
         },
     )
