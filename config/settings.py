@@ -14,6 +14,8 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from config.storage import shared_files_storage
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -373,40 +375,11 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-# Shared files (sharedfiles/): on local disk under SHARED_FILES_DIR by default, never in a
-# folder the web server serves; with SHARED_FILES_STORAGE=s3, in a private S3 (or S3-compatible)
-# bucket through django-storages: SHARED_FILES_S3_BUCKET, and optionally SHARED_FILES_S3_REGION,
-# SHARED_FILES_S3_ENDPOINT_URL, SHARED_FILES_S3_PREFIX; credentials as boto3 finds them
-# (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the machine's role). Either way files are
-# served only through the authorised download view, never from the storage's own URL.
+# Shared files (sharedfiles/): a folder under VAR_DIR, or a private S3 bucket (config/storage.py).
 SHARED_FILE_MAX_BYTES = env.int("SHARED_FILE_MAX_BYTES", default=10 * 1024 * 1024)
-SHARED_FILES_STORAGE = env.str("SHARED_FILES_STORAGE", default="local")
-if SHARED_FILES_STORAGE == "s3":
-    SHARED_FILES_BACKEND = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": env.str("SHARED_FILES_S3_BUCKET"),
-            "region_name": env.str("SHARED_FILES_S3_REGION", default="") or None,
-            "endpoint_url": env.str("SHARED_FILES_S3_ENDPOINT_URL", default="") or None,
-            "location": env.str("SHARED_FILES_S3_PREFIX", default="shared-files"),
-            "default_acl": "private",
-            "querystring_auth": True,
-            "file_overwrite": False,
-        },
-    }
-else:
-    SHARED_FILES_BACKEND = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {
-            "location": env.str("SHARED_FILES_DIR", default=str(VAR_DIR / "shared-files")),
-            "base_url": None,
-            "file_permissions_mode": 0o600,
-            "directory_permissions_mode": 0o700,
-        },
-    }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "shared_files": SHARED_FILES_BACKEND,
+    "shared_files": shared_files_storage(env, VAR_DIR),
     "staticfiles": {
         "BACKEND": "servestatic.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION

@@ -55,6 +55,9 @@ NETWORK_OWNED: list[tuple[str, str]] = [
     ("concerns.Concern", "network"),
     ("calendars.CalendarEvent", "network"),
     ("calendars.CareTask", "network"),
+    ("sharedfiles.SharedFile", "network"),
+    ("medicines.Medicine", "network"),
+    ("medicines.MedicineChange", "network"),
 ]
 """Records that belong to a network, as (model label, foreign key to Network).
 

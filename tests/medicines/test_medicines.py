@@ -70,7 +70,9 @@ def test_only_the_coordinator_and_those_they_allow_change_the_list_and_history_i
     daughter, son = page_as(circle.daughter), page_as(circle.son)
 
     # The coordinator adds a medicine, without JavaScript.
-    response = page_as(circle.coordinator).post(f"/networks/{network}/medicines/new/", METFORMIN)
+    response: Any = page_as(circle.coordinator).post(
+        f"/networks/{network}/medicines/new/", METFORMIN
+    )
     assert response.status_code == 302
     medicine = Medicine.objects.get()
 
@@ -133,7 +135,7 @@ def test_the_api_adds_with_an_idempotency_key_and_names_the_wrong_field() -> Non
     circle = Circle()
     api = api_as(circle.coordinator)
     url = f"/api/v1/networks/{circle.network.pk}/medicines/"
-    response = api.post(url, {**METFORMIN, "name": ""})
+    response: Any = api.post(url, {**METFORMIN, "name": ""})
     assert response.status_code == 400 and list(response.json()["errors"]) == ["name"]
     answers = [api.post(url, METFORMIN, HTTP_IDEMPOTENCY_KEY="metformin") for _ in range(2)]
     assert [answer.status_code for answer in answers] == [201, 201]
@@ -209,7 +211,7 @@ def test_a_task_can_point_at_a_medicine_and_only_one_of_this_network() -> None:
     }
     refused = son.post(f"/networks/{network}/tasks/new/", {**task, "medicine": theirs.pk})
     assert "Select a medicine from the list" in refused.content.decode()
-    response = son.post(f"/networks/{network}/tasks/new/", {**task, "medicine": metformin.pk})
+    response: Any = son.post(f"/networks/{network}/tasks/new/", {**task, "medicine": metformin.pk})
     assert response.status_code == 302
     board = son.get(f"/networks/{network}/tasks/").content.decode()
     assert "About" in board and f"#medicine-{metformin.pk}" in board

@@ -67,7 +67,7 @@ class FilesWorld:
 
 
 # Who may see a file of each visibility shared by "author": the design's table, not the policy.
-SEES = {
+SEES: dict[str, set[str]] = {
     Visibility.NETWORK: {"author", "colleague", "other_professional", "family", "lead"},
     Visibility.PROFESSIONALS: {"author", "colleague", "other_professional", "lead"},
     Visibility.AGENCY: {"author", "colleague", "lead"},

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -54,7 +55,7 @@ def seen_on_every_channel(
     network = world.network.pk
     page, api = _page_client(world, role), _api_client(world, role)
     seen: dict[str, object] = {}
-    response = page.get(f"/networks/{network}/files/")
+    response: Any = page.get(f"/networks/{network}/files/")
     seen["page"] = (
         "404" if response.status_code == 404 else set(MARKER.findall(response.content.decode()))
     )
@@ -76,7 +77,7 @@ def seen_on_every_channel(
             if response.status_code == 200:
                 downloads[channel].add(shared_file.title)
                 if channel == "page_download":
-                    assert b"".join(response.streaming_content).startswith(b"%PDF")
+                    assert response.getvalue().startswith(b"%PDF")
     seen |= downloads
     return seen
 
@@ -87,9 +88,7 @@ def expected(world: FilesWorld, role: str, visibility_of: dict[str, str], gone: 
         files: set[str] = set()
     else:
         shown = files = {
-            marker(original)
-            for original, now in visibility_of.items()
-            if role in SEES[now]  # type: ignore[index]
+            marker(original) for original, now in visibility_of.items() if role in SEES[now]
         }
     return {
         "page": shown,
