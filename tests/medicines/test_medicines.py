@@ -222,3 +222,24 @@ def test_a_task_can_point_at_a_medicine_and_only_one_of_this_network() -> None:
     assert api.post(url, {**body, "medicine_id": theirs.pk}).status_code == 404
     response = api.post(url, {**body, "medicine_id": metformin.pk})
     assert response.status_code == 201 and response.json()["medicine_id"] == metformin.pk
+
+
+def test_each_medicines_page_renders_for_those_who_may_use_it() -> None:
+    circle = Circle()
+    network = circle.network.pk
+    medicine = medicine_add(
+        network=circle.network,
+        viewer=viewer(circle.network, circle.coordinator),
+        added_by=circle.coordinator,
+        **METFORMIN,
+    )
+    coordinator = page_as(circle.coordinator)
+    for path in ("new/", f"{medicine.pk}/change/", "editors/", "history/", ""):
+        response: Any = coordinator.get(f"/networks/{network}/medicines/{path}")
+        assert response.status_code == 200, path
+    editors = coordinator.get(f"/networks/{network}/medicines/editors/").content.decode()
+    assert 'type="checkbox"' in editors and str(circle.daughter) in editors
+    assert (
+        'value="Metformin 500 mg tablets"'
+        in coordinator.get(f"/networks/{network}/medicines/{medicine.pk}/change/").content.decode()
+    )

@@ -197,3 +197,25 @@ def test_listing_files_costs_the_same_queries_however_many(
         page.get(page_url)
     with django_assert_num_queries(few[1]):
         api.get(api_url)
+
+
+def test_each_page_of_a_file_renders_for_those_who_may_use_it(world: FilesWorld) -> None:
+    shared = share(world, by="colleague", title="Pick-up times", content=SHOPPING_LIST)
+    base = f"/networks/{world.network.pk}/files"
+    family, author = signed_in(world, "family"), signed_in(world, "author")
+    share_page = family.get(f"{base}/new/").content.decode()
+    assert 'type="file"' in share_page and 'enctype="multipart/form-data"' in share_page
+    assert "smaller than 10 MB" in share_page
+    assert 'name="visibility" value="network"' in share_page  # family: nothing to choose
+    assert 'value="restricted"' in author.get(f"{base}/new/").content.decode()
+    for page in (f"{base}/{shared.pk}/visibility/", f"{base}/{shared.pk}/remove/"):
+        assert author.get(page).status_code == 200  # a coordinator
+        assert signed_in(world, "colleague").get(page).status_code == 200  # who shared it
+        assert family.get(page).status_code == 404
+    assert family.get(f"{base}/{shared.pk}/download/").status_code == 200
+    response: Any = author.post(
+        f"{base}/{shared.pk}/visibility/", {"visibility": Visibility.PROFESSIONALS}
+    )
+    assert response.status_code == 302
+    assert family.get(f"{base}/{shared.pk}/download/").status_code == 404
+    assert "Pick-up times" not in family.get(f"{base}/").content.decode()
