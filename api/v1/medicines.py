@@ -45,7 +45,8 @@ class NetworkMedicineListApi(NetworkApiView):
             medicine_list_for_viewer(viewer=self.viewer),
             MedicineSerializer,
             summary="Viewed the medicines",
-            object_type="medicine",
+            object_type="network",
+            object_id=self.network.pk,
         )
 
     @extend_schema(
@@ -134,8 +135,8 @@ class NetworkMedicineHistoryApi(NetworkApiView):
             medicine_history_for_viewer(viewer=self.viewer, medicine=medicine),
             MedicineChangeSerializer,
             summary="Viewed the history of the medicines",
-            object_type="medicine",
-            object_id=medicine.pk if medicine else "",
+            object_type="medicine" if medicine else "network",
+            object_id=medicine.pk if medicine else self.network.pk,
             context_of=lambda page: _history_context(page, self.viewer),
         )
 

@@ -54,7 +54,8 @@ class NetworkFileListApi(NetworkApiView):
             file_list_visible_to(viewer=self.viewer),
             SharedFileSerializer,
             summary="Viewed the shared files",
-            object_type="shared_file",
+            object_type="network",
+            object_id=self.network.pk,
             context_of=lambda page: _context(page, self.viewer),
         )
 

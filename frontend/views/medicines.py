@@ -54,7 +54,7 @@ def _list_url(network: Network) -> str:
 def medicine_list_page(request: HttpRequest, network_id: int) -> HttpResponse:
     network, viewer = network_for_request(request, network_id)
     medicines = list(medicine_list_for_viewer(viewer=viewer))
-    audit_view(request, network=network, summary="Viewed the medicines", object_type="medicine")
+    audit_view(request, network=network, summary="Viewed the medicines", object_type="network")
     return render(
         request,
         "medicines/list.html",
@@ -169,7 +169,7 @@ def medicine_history_page(request: HttpRequest, network_id: int) -> HttpResponse
         request,
         network=network,
         summary="Viewed the history of the medicines",
-        object_type="medicine",
+        object_type="network",
     )
     return render(
         request,

@@ -82,7 +82,7 @@ def shared_file_list_page(request: HttpRequest, network_id: int) -> HttpResponse
         request,
         network=network,
         summary="Viewed the shared files" + (" (updated live)" if fragment else ""),
-        object_type="shared_file",
+        object_type="network",
     )
     context = network_context(
         network,

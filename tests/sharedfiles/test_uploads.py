@@ -17,8 +17,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from caregraph.models import AuditAction, AuditEvent, Visibility
+from caregraph.models import AuditAction, AuditEvent, MemberKind, Visibility
 from sharedfiles.models import SharedFile
+from tests.networks import member_add
 from tests.sharedfiles.conftest import (
     EXECUTABLE,
     PDF,
@@ -219,3 +220,27 @@ def test_each_page_of_a_file_renders_for_those_who_may_use_it(world: FilesWorld)
     assert response.status_code == 302
     assert family.get(f"{base}/{shared.pk}/download/").status_code == 404
     assert "Pick-up times" not in family.get(f"{base}/").content.decode()
+
+
+def test_who_looked_shows_downloads_only_of_files_the_reader_may_see(world: FilesWorld) -> None:
+    """The person's trail names a download only to those who may see the file downloaded."""
+    person = member_add(world.network, kind=MemberKind.PERSON).user
+    hidden = share(world, title="Strategy minutes", visibility=Visibility.PROFESSIONALS)
+    shown = share(world, title="Shopping list", content=SHOPPING_LIST, name="list.txt")
+    author = signed_in(world, "author")
+    for shared_file in (hidden, shown):
+        author.get(f"/networks/{world.network.pk}/files/{shared_file.pk}/download/")
+    author.get(f"/networks/{world.network.pk}/files/")
+
+    def trail(user: Any) -> set[str]:
+        client = APIClient()
+        client.force_authenticate(user)
+        response = client.get(f"/api/v1/networks/{world.network.pk}/audit/?page_size=200")
+        assert response.status_code == 200
+        return {row["summary"] for row in response.json()["results"]}
+
+    downloads = {"Downloaded the file 'Strategy minutes'", "Downloaded the file 'Shopping list'"}
+    assert downloads | {"Viewed the shared files"} <= trail(world["lead"])
+    seen_by_person = trail(person)
+    assert {"Downloaded the file 'Shopping list'", "Viewed the shared files"} <= seen_by_person
+    assert "Downloaded the file 'Strategy minutes'" not in seen_by_person
