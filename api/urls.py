@@ -9,10 +9,12 @@ from api.v1 import agencies as agencies_api
 from api.v1 import concerns as concerns_api
 from api.v1 import events as event_api
 from api.v1 import me as me_api
+from api.v1 import medicines as medicine_api
 from api.v1 import members as member_api
 from api.v1 import messages as message_api
 from api.v1 import networks as network_api
 from api.v1 import people as person_api
+from api.v1 import sharedfiles as file_api
 from api.v1 import tasks as task_api
 
 
@@ -200,6 +202,42 @@ v1 = [
         "networks/<int:network_id>/tasks/<int:task_id>/complete/",
         task_api.NetworkTaskCompleteApi.as_view(),
         name="network_task_complete",
+    ),
+]
+
+v1 += [
+    path(
+        "networks/<int:network_id>/files/", file_api.NetworkFileListApi.as_view(), name="file_list"
+    ),
+    path(
+        "networks/<int:network_id>/files/<int:file_id>/",
+        file_api.NetworkFileDetailApi.as_view(),
+        name="file_detail",
+    ),
+    path(
+        "networks/<int:network_id>/files/<int:file_id>/download/",
+        file_api.NetworkFileDownloadApi.as_view(),
+        name="file_download",
+    ),
+    path(
+        "networks/<int:network_id>/medicines/",
+        medicine_api.NetworkMedicineListApi.as_view(),
+        name="medicine_list",
+    ),
+    path(
+        "networks/<int:network_id>/medicines/history/",
+        medicine_api.NetworkMedicineHistoryApi.as_view(),
+        name="medicine_history",
+    ),
+    path(
+        "networks/<int:network_id>/medicines/<int:medicine_id>/",
+        medicine_api.NetworkMedicineDetailApi.as_view(),
+        name="medicine_detail",
+    ),
+    path(
+        "networks/<int:network_id>/medicines/<int:medicine_id>/history/",
+        medicine_api.NetworkMedicineChangeListApi.as_view(),
+        name="medicine_change_list",
     ),
 ]
 

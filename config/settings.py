@@ -14,6 +14,8 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from config.storage import shared_files_storage
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -79,6 +81,8 @@ INSTALLED_APPS = [
     "concerns",
     "calendars",
     "messaging",
+    "sharedfiles",
+    "medicines",
     "notifications",
     "api",
     "frontend",
@@ -380,8 +384,11 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Shared files (sharedfiles/): a folder under VAR_DIR, or a private S3 bucket (config/storage.py).
+SHARED_FILE_MAX_BYTES = env.int("SHARED_FILE_MAX_BYTES", default=10 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "shared_files": shared_files_storage(env, VAR_DIR),
     "staticfiles": {
         "BACKEND": "servestatic.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION

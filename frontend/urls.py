@@ -1,5 +1,6 @@
 from django.urls import path
 
+from frontend.urls_files import urlpatterns as files_urlpatterns
 from frontend.views import (
     concerns,
     dashboard,
@@ -254,3 +255,6 @@ urlpatterns += [
         name="notification_open",
     ),
 ]
+
+# Shared files and medicines.
+urlpatterns += files_urlpatterns

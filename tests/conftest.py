@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -14,6 +15,8 @@ from tests import services
 from tests.log_scan import Finding, PersonalDataScan
 
 LOG_SCAN = PersonalDataScan()
+# Files shared in tests are stored here, never in var/ (tests/sharedfiles use their own).
+SHARED_FILES_DIR = tempfile.mkdtemp(prefix="caregraph-shared-files-")
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -48,6 +51,13 @@ def _test_defaults(settings: Any, request: pytest.FixtureRequest) -> Iterator[No
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": uuid.uuid4().hex,  # locmem caches of one name share their store
         }
+    }
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "shared_files": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": SHARED_FILES_DIR, "base_url": None},
+        },
     }
     if not _uses_other_processes(request):
         # Argon2 is deliberately slow. Tests whose users sign in to a server process keep it,

@@ -56,6 +56,9 @@ NETWORK_OWNED: list[tuple[str, str]] = [
     ("calendars.CalendarEvent", "network"),
     ("calendars.CareTask", "network"),
     ("messaging.Thread", "network"),
+    ("sharedfiles.SharedFile", "network"),
+    ("medicines.Medicine", "network"),
+    ("medicines.MedicineChange", "network"),
 ]
 """Records that belong to a network, as (model label, foreign key to Network).
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -94,6 +95,12 @@ def world() -> tuple[Any, dict[str, int]]:
         started_on=datetime.date(2026, 1, 5),
         visibility="professionals",
     )
+    shared_file = client.post(
+        f"{base}/files/",
+        {"title": "Shopping list", "file": SimpleUploadedFile("list.txt", b"Milk\nBread\n")},
+        format="multipart",
+    ).json()
+    medicine = client.post(f"{base}/medicines/", {"name": "Paracetamol"}, format="json").json()
     ids = {
         "network_id": network.pk,
         "person_id": network.person_id,
@@ -105,6 +112,8 @@ def world() -> tuple[Any, dict[str, int]]:
         "involvement_id": involvement.pk,
         "membership_id": network.memberships.filter(is_coordinator=False).get().pk,
         "agency_id": agency.pk,
+        "file_id": shared_file["id"],
+        "medicine_id": medicine["id"],
     }
     return coordinator, ids
 

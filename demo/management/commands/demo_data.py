@@ -9,6 +9,7 @@ import datetime
 import random
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -25,6 +26,8 @@ from caregraph.policy import viewer_for
 from caregraph.services.networks import membership_add, relationship_link
 from caregraph.services.people import IdentifierInput, person_register
 from concerns.services import concern_raise
+from medicines.services import medicine_add
+from sharedfiles.services import file_share
 
 DEMO_PASSWORD = "caregraph-demo-2026"  # noqa: S105 # nosec B105  # printed for the demo
 DOMAIN = "demo.caregraph.test"
@@ -298,10 +301,30 @@ class Command(BaseCommand):
                 end=datetime.datetime.combine(conference_day, datetime.time(15, 30)),
                 visibility=Visibility.PROFESSIONALS,
             )
+        medicine = medicine_add(
+            network=network,
+            viewer=view,
+            added_by=coordinator,
+            name="Melatonin 2 mg tablets",
+            dose="1 tablet",
+            schedule="At bedtime",
+            prescribed_by="Riverside Medical Centre",
+            pickup="Riverside Pharmacy, every fourth Friday after 2pm",
+        )
+        if number == 0:
+            file_share(
+                network=network,
+                viewer=view,
+                shared_by=coordinator,
+                title="Shopping list",
+                upload=ContentFile(b"Milk\nBread\nFruit for packed lunches\n", "list.txt"),
+                visibility=Visibility.NETWORK,
+            )
         task_create(
             network=network,
             viewer=view,
             created_by=coordinator,
+            medicine=medicine,
             title="Collect prescription from the pharmacy",
             due_at=datetime.datetime.combine(
                 today + datetime.timedelta(days=2), datetime.time(17, 0)
