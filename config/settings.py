@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "agencies",
     "concerns",
     "calendars",
+    "wellbeing",
     "notifications",
     "api",
     "frontend",
@@ -373,12 +374,25 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Photos of wellbeing updates: outside any public URL, read back only through the
+    # authorised views (wellbeing.photos). Object storage (django-storages) by replacing it.
+    "wellbeing_photos": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": env.str("WELLBEING_PHOTO_DIR", default=str(VAR_DIR / "uploads" / "photos")),
+            "base_url": None,
+        },
+    },
     "staticfiles": {
         "BACKEND": "servestatic.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# What a photo upload may be: its size in bytes, how many to an update, the longest side kept.
+WELLBEING_PHOTO_MAX_BYTES = env.int("WELLBEING_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+WELLBEING_PHOTOS_PER_UPDATE = env.int("WELLBEING_PHOTOS_PER_UPDATE", default=4)
+WELLBEING_PHOTO_MAX_SIDE = env.int("WELLBEING_PHOTO_MAX_SIDE", default=1600)
 SERVESTATIC_USE_FINDERS = not PRODUCTION
 SERVESTATIC_AUTOREFRESH = not PRODUCTION
 
