@@ -16,6 +16,7 @@ from django.http import Http404
 
 from caregraph.models import Network
 from caregraph.policy import (
+    HIDDEN_PERSON_LABEL,
     Viewer,
     audit_object_rule,
     ids_as_text,
@@ -84,9 +85,7 @@ class UpdateRow:
     mine: set[str] = field(default_factory=set)
 
 
-def update_rows(
-    *, viewer: Viewer, updates: Iterable[WellbeingUpdate], hidden_label: str
-) -> list[UpdateRow]:
+def update_rows(*, viewer: Viewer, updates: Iterable[WellbeingUpdate]) -> list[UpdateRow]:
     """Rows for a page of updates, with one more query to know whom to hide."""
     updates = list(updates)
     authors = [u.created_by_id for u in updates] + [
@@ -97,7 +96,7 @@ def update_rows(
     def name(user_id: int | None, user: object) -> str:
         if user_id is None:
             return "Someone who has left"
-        return hidden_label if user_id in hidden else str(user)
+        return HIDDEN_PERSON_LABEL if user_id in hidden else str(user)
 
     rows = []
     for update in updates:
@@ -126,16 +125,31 @@ class WhatMattersEntry:
     topic: str
     label: str
     note: WhatMattersNote | None
+    writer: str = ""
 
 
-def what_matters_for(*, network: Network) -> list[WhatMattersEntry]:
-    """The person's notes by topic, in a fixed order, with who wrote each (one query).
-    They are for everyone in the network: the caller has found the network for the user."""
+def what_matters_for(*, viewer: Viewer, network: Network) -> list[WhatMattersEntry]:
+    """The person's notes by topic, in a fixed order, with who wrote each (the name hidden
+    where the reader may not know the writer is here). For everyone in the network: the
+    caller has found the network for the user."""
     notes = {
         note.topic: note
         for note in WhatMattersNote.objects.filter(network=network).select_related("written_by")
     }
+    hidden = people_hidden_from(
+        viewer=viewer, user_ids=[note.written_by_id for note in notes.values()]
+    )
+
+    def writer(note: WhatMattersNote | None) -> str:
+        if note is None:
+            return ""
+        if note.written_by_id is None:
+            return "someone who has left"
+        return HIDDEN_PERSON_LABEL if note.written_by_id in hidden else str(note.written_by)
+
     return [
-        WhatMattersEntry(topic=topic, label=str(label), note=notes.get(topic))
+        WhatMattersEntry(
+            topic=topic, label=str(label), note=notes.get(topic), writer=writer(notes.get(topic))
+        )
         for topic, label in WhatMattersTopic.choices
     ]
