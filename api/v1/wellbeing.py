@@ -8,7 +8,7 @@ every request and forbid any cache to keep them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.http import FileResponse, Http404
 from django.utils.cache import patch_cache_control
@@ -91,7 +91,7 @@ class WellbeingUpdateListApi(NetworkApiView):
         rows = update_rows(viewer=viewer, updates=page)
         response = self.get_paginated_response(
             WellbeingUpdateSerializer(
-                rows, many=True, context={"network_id": viewer.network_id}
+                cast(Any, rows), many=True, context={"network_id": viewer.network_id}
             ).data
         )
         self.audit_read(summary="Viewed the wellbeing updates", object_type="network")
@@ -282,4 +282,4 @@ class WhatMattersApi(NetworkApiView):
         entries = what_matters_for(viewer=self.viewer, network=self.network)
         if audit:
             self.audit_read(summary="Viewed what matters to the person", object_type="network")
-        return [dict(row) for row in WhatMattersNoteSerializer(entries, many=True).data]
+        return [dict(row) for row in WhatMattersNoteSerializer(cast(Any, entries), many=True).data]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -200,7 +200,7 @@ def wellbeing_visibility_page(
 @require_GET
 def wellbeing_photo(
     request: HttpRequest, network_id: int, photo_id: int, size: str
-) -> HttpResponse:
+) -> HttpResponseBase:
     """One photo, full size or its thumbnail, to someone who may see its update now. Never
     kept by a browser's or a proxy's cache, so it goes when access does."""
     if size not in PHOTO_SIZES:

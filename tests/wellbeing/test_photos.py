@@ -132,7 +132,7 @@ def test_a_photo_is_served_resized_without_any_metadata(
     ]
     for response in served:
         assert response.status_code == 200
-        content = b"".join(response.streaming_content)
+        content = response.getvalue()
         image = Image.open(io.BytesIO(content))
         assert image.format == "JPEG"
         assert "exif" not in image.info

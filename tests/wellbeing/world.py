@@ -224,7 +224,7 @@ def photo_markers(world: World, client: Client, *, prefix: str, size: str) -> se
             assert response["Content-Type"] == "image/jpeg"
             cache = response["Cache-Control"]
             assert "private" in cache and "no-store" in cache, cache
-            assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"
+            assert response.getvalue()[:2] == b"\xff\xd8"
             found.add(name)
         else:
             assert response.status_code == 404, response.status_code

@@ -111,7 +111,7 @@ class WellbeingReactionSerializer(serializers.Serializer[Any]):
 
 class WhatMattersNoteSerializer(serializers.Serializer[WhatMattersEntry]):
     topic = serializers.ChoiceField(choices=WhatMattersTopic.choices, read_only=True)
-    label = serializers.CharField(read_only=True)
+    topic_label = serializers.CharField(source="label", read_only=True)
     text = serializers.CharField(source="note.text", read_only=True, default="")
     written_by = serializers.CharField(source="writer", read_only=True)
     on_behalf = serializers.BooleanField(source="note.on_behalf", read_only=True, default=False)
