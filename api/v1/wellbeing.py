@@ -253,7 +253,10 @@ class WellbeingPhotoApi(NetworkApiView):
 
 class WhatMattersApi(NetworkApiView):
     """What matters to the person, in their own words: everyone in the network reads it; the
-    person, or family or a professional on their behalf, keeps it."""
+    person, or family or a professional on their behalf, keeps it. A short fixed list: not
+    paginated."""
+
+    pagination_class = None
 
     @extend_schema(
         operation_id="what_matters_get",

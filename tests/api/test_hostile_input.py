@@ -75,6 +75,7 @@ def world() -> tuple[Any, dict[str, int]]:
     task = client.post(
         f"{base}/tasks/", {"title": "Collect", "due_at": "2026-12-08T17:00:00"}, format="json"
     ).json()
+    update = client.post(f"{base}/updates/", {"text": "A good day"}, format="json").json()
     invitation, _ = invitation_create(
         network=network,
         invited_by=coordinator,
@@ -105,6 +106,8 @@ def world() -> tuple[Any, dict[str, int]]:
         "involvement_id": involvement.pk,
         "membership_id": network.memberships.filter(is_coordinator=False).get().pk,
         "agency_id": agency.pk,
+        "update_id": update["id"],
+        "photo_id": 0,
     }
     return coordinator, ids
 

@@ -115,7 +115,9 @@ class WhatMattersNoteSerializer(serializers.Serializer[WhatMattersEntry]):
     text = serializers.CharField(source="note.text", read_only=True, default="")
     written_by = serializers.CharField(source="writer", read_only=True)
     on_behalf = serializers.BooleanField(source="note.on_behalf", read_only=True, default=False)
-    updated_at = serializers.DateTimeField(source="note.updated_at", read_only=True, default=None)
+    updated_at = serializers.DateTimeField(
+        source="note.updated_at", read_only=True, default=None, allow_null=True
+    )
 
 
 class WhatMattersPutSerializer(serializers.Serializer[Any]):
