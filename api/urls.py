@@ -16,6 +16,7 @@ from api.v1 import networks as network_api
 from api.v1 import people as person_api
 from api.v1 import sharedfiles as file_api
 from api.v1 import tasks as task_api
+from api.v1 import wellbeing as wellbeing_api
 
 
 class ApiDocsView(SpectacularSwaggerSplitView):
@@ -238,6 +239,35 @@ v1 += [
         "networks/<int:network_id>/medicines/<int:medicine_id>/history/",
         medicine_api.NetworkMedicineChangeListApi.as_view(),
         name="medicine_change_list",
+    ),
+]
+update = "networks/<int:network_id>/updates/<int:update_id>/"
+v1 += [
+    path(
+        "networks/<int:network_id>/updates/",
+        wellbeing_api.WellbeingUpdateListApi.as_view(),
+        name="wellbeing_update_list",
+    ),
+    path(update, wellbeing_api.WellbeingUpdateDetailApi.as_view(), name="wellbeing_update_detail"),
+    path(
+        f"{update}replies/",
+        wellbeing_api.WellbeingReplyListApi.as_view(),
+        name="wellbeing_reply_list",
+    ),
+    path(
+        f"{update}reactions/",
+        wellbeing_api.WellbeingReactionApi.as_view(),
+        name="wellbeing_reaction",
+    ),
+    path(
+        "networks/<int:network_id>/updates/photos/<int:photo_id>/<str:size>/",
+        wellbeing_api.WellbeingPhotoApi.as_view(),
+        name="wellbeing_photo",
+    ),
+    path(
+        "networks/<int:network_id>/what-matters/",
+        wellbeing_api.WhatMattersApi.as_view(),
+        name="what_matters",
     ),
 ]
 

@@ -390,7 +390,14 @@ class NetworkEventKind(models.TextChoices):
     EVENT_SCHEDULED = "event.scheduled", "Calendar event added"
     EVENT_CHANGED = "event.changed", "Calendar event changed"
     MEMBER_CHANGED = "member.changed", "Member changed"
+    UPDATE_POSTED = "wellbeing.posted", "Wellbeing update posted"
+    UPDATE_CHANGED = "wellbeing.changed", "Wellbeing update changed"
+    UPDATE_REPLIED = "wellbeing.replied", "Reply to a wellbeing update"
+    UPDATE_REACTED = "wellbeing.reacted", "Reaction to a wellbeing update"
+    WHAT_MATTERS_CHANGED = "what_matters.changed", "What matters to the person changed"
     MESSAGE_POSTED = "message.posted", "Message sent"
+    FILE_SHARED = "file.shared", "File shared"
+    FILE_CHANGED = "file.changed", "Shared file changed"
 
 
 # An event's audience is its record's visibility, or, for what is said to a few people by

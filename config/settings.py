@@ -14,7 +14,7 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from config.storage import shared_files_storage
+from config.storage import private_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "messaging",
     "sharedfiles",
     "medicines",
+    "wellbeing",
     "notifications",
     "api",
     "frontend",
@@ -388,13 +389,22 @@ STATIC_ROOT = VAR_DIR / "static"
 SHARED_FILE_MAX_BYTES = env.int("SHARED_FILE_MAX_BYTES", default=10 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "shared_files": shared_files_storage(env, VAR_DIR),
+    "shared_files": private_storage(
+        env, prefix="SHARED_FILES", default_dir=VAR_DIR / "uploads" / "shared-files"
+    ),
+    "wellbeing_photos": private_storage(
+        env, prefix="WELLBEING_PHOTOS", default_dir=VAR_DIR / "uploads" / "photos"
+    ),
     "staticfiles": {
         "BACKEND": "servestatic.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# What a photo upload may be: its size in bytes, how many to an update, the longest side kept.
+WELLBEING_PHOTO_MAX_BYTES = env.int("WELLBEING_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+WELLBEING_PHOTOS_PER_UPDATE = env.int("WELLBEING_PHOTOS_PER_UPDATE", default=4)
+WELLBEING_PHOTO_MAX_SIDE = env.int("WELLBEING_PHOTO_MAX_SIDE", default=1600)
 SERVESTATIC_USE_FINDERS = not PRODUCTION
 SERVESTATIC_AUTOREFRESH = not PRODUCTION
 

@@ -15,6 +15,7 @@ from frontend.views import (
     notifications,
     people,
     welcome,
+    wellbeing,
 )
 from frontend.views.calendars import agenda as calendar_agenda
 from frontend.views.calendars import event_forms as calendar_event_forms
@@ -232,6 +233,29 @@ urlpatterns += [
         calendar_settings.calendar_feed_action,
         name="calendar_feed_action",
     ),
+    # Wellbeing updates and what matters to the person (frontend.views.wellbeing)
+    path(f"{network}updates/", wellbeing.wellbeing_list_page, name="wellbeing_list"),
+    path(
+        f"{network}updates/<int:update_id>/replies/",
+        wellbeing.wellbeing_reply_action,
+        name="wellbeing_reply",
+    ),
+    path(
+        f"{network}updates/<int:update_id>/reactions/",
+        wellbeing.wellbeing_react_action,
+        name="wellbeing_react",
+    ),
+    path(
+        f"{network}updates/<int:update_id>/visibility/",
+        wellbeing.wellbeing_visibility_page,
+        name="wellbeing_visibility",
+    ),
+    path(
+        f"{network}updates/photos/<int:photo_id>/<str:size>/",
+        wellbeing.wellbeing_photo,
+        name="wellbeing_photo",
+    ),
+    path(f"{network}what-matters/", wellbeing.what_matters_page, name="what_matters"),
     # The user's notifications
     path("notifications/", notifications.notification_list, name="notification_list"),
     path(

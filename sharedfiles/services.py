@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
-from caregraph.models import AuditAction, Network
+from caregraph.models import AuditAction, Network, NetworkEventKind
 from caregraph.policy import Viewer
 from caregraph.services.audit import audit_record
 from caregraph.services.events import network_change_record, network_events_follow_record
@@ -27,8 +27,8 @@ from sharedfiles.rules import file_may_change, file_may_share, file_visibilities
 from sharedfiles.sniffing import NotAllowed, sniff_upload
 
 # The event log's kinds for files; the payload's "change" says what happened.
-FILE_SHARED = "file.shared"
-FILE_CHANGED = "file.changed"
+FILE_SHARED = NetworkEventKind.FILE_SHARED
+FILE_CHANGED = NetworkEventKind.FILE_CHANGED
 TITLE_MAX = 200
 
 

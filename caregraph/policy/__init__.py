@@ -97,6 +97,14 @@ from caregraph.policy.two_factor import (
     user_has_authenticator,
     user_must_use_two_factor,
 )
+from caregraph.policy.wellbeing import (
+    wellbeing_may_answer,
+    wellbeing_may_post,
+    wellbeing_update_may_change,
+    wellbeing_visibilities_allowed,
+    what_matters_may_keep,
+    what_matters_on_behalf,
+)
 
 __all__ = [
     "AUDIT_OBJECT_RULES",
@@ -163,5 +171,11 @@ __all__ = [
     "viewer_for",
     "viewers_for_user",
     "visibility_filter",
+    "wellbeing_may_answer",
+    "wellbeing_may_post",
+    "wellbeing_update_may_change",
+    "wellbeing_visibilities_allowed",
+    "what_matters_may_keep",
+    "what_matters_on_behalf",
     "work_contact_may_be_shown",
 ]

@@ -76,6 +76,7 @@ def world() -> tuple[Any, dict[str, int]]:
     task = client.post(
         f"{base}/tasks/", {"title": "Collect", "due_at": "2026-12-08T17:00:00"}, format="json"
     ).json()
+    update = client.post(f"{base}/updates/", {"text": "A good day"}, format="json").json()
     invitation, _ = invitation_create(
         network=network,
         invited_by=coordinator,
@@ -114,6 +115,8 @@ def world() -> tuple[Any, dict[str, int]]:
         "agency_id": agency.pk,
         "file_id": shared_file["id"],
         "medicine_id": medicine["id"],
+        "update_id": update["id"],
+        "photo_id": 0,
     }
     return coordinator, ids
 

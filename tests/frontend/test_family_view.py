@@ -15,6 +15,7 @@ from calendars.services.tasks import task_create
 from caregraph.models import MemberKind, Visibility
 from tests.factories import AgencyFactory, UserFactory
 from tests.frontend.conftest import error_summary, join, signed_in, staff, text, viewer
+from wellbeing.services import wellbeing_update_post
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +79,19 @@ def circle(network, practitioner, family_member):
         title="Collect the prescription",
         due_at=soon,
     )
+    wellbeing_update_post(
+        network=network,
+        viewer=viewer(family_member, network),
+        posted_by=family_member,
+        text="Ate all her lunch and laughed at the ducks",
+    )
+    wellbeing_update_post(
+        network=network,
+        viewer=standing,
+        posted_by=practitioner,
+        text="Seen by the paediatrician",
+        visibility=Visibility.PROFESSIONALS,
+    )
     return {"teacher": teacher, "officer": officer, "friend": friend}
 
 
@@ -126,7 +140,11 @@ def test_family_overview_leads_with_coming_up_who_to_call_and_the_circle(
         in page
     )
     assert "Family and friends (the inner ring) Grace Thompson: Family: Grandmother" in page
-    # The latest updates slot is there for the wellbeing app.
+    # The latest updates, the family may see, and what matters to the person at the top.
+    assert page.index("What matters to") < page.index("Coming up")
+    assert page.index("Who to call") < page.index("Latest updates") < page.index("Circle of")
+    assert "Ate all her lunch and laughed at the ducks" in page
+    assert "Seen by the paediatrician" not in page
     # The professional tabs are not offered.
     tabs = _sections(html)
     assert "Chronology" not in tabs and "Network map" not in tabs and "Who has looked" not in tabs
