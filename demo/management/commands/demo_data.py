@@ -22,12 +22,14 @@ from calendars.services.events import event_create
 from calendars.services.tasks import task_create
 from caregraph.identifiers import nhs_number_check_digit
 from caregraph.models import MemberKind, Network, Visibility
-from caregraph.policy import viewer_for
+from caregraph.policy import THREAD_FOR_NETWORK, viewer_for
 from caregraph.services.networks import membership_add, relationship_link
 from caregraph.services.people import IdentifierInput, person_register
 from concerns.services import concern_raise
 from medicines.services import medicine_add
+from messaging.services import thread_start
 from sharedfiles.services import file_share
+from wellbeing.services import wellbeing_update_post
 
 DEMO_PASSWORD = "caregraph-demo-2026"  # noqa: S105 # nosec B105  # printed for the demo
 DOMAIN = "demo.caregraph.test"
@@ -265,6 +267,8 @@ class Command(BaseCommand):
                 relationship="Parent" if is_child else "Daughter",
             )
             self.calendar_and_concerns(network, coordinator, rng, number)
+            if number == 0:
+                self.everyday(network, coordinator, carer)
         # Two pairs of siblings, so the family view has something to show.
         for first, second in ((0, 14), (1, 15)):
             self.siblings(built[first], built[second], social_worker)
@@ -339,6 +343,25 @@ class Command(BaseCommand):
                 severity=severity,
                 description=text,
             )
+
+    def everyday(self, network: Network, coordinator: User, carer: User) -> None:
+        """The family carer's update on how the person is, and a message to everyone."""
+        family = viewer_for(user=carer, network=network)
+        assert family is not None
+        wellbeing_update_post(
+            network=network,
+            viewer=family,
+            posted_by=carer,
+            text="A good morning: ate all of breakfast and went to the park. Tired by teatime.",
+        )
+        thread_start(
+            network=network,
+            viewer=family,
+            started_by=carer,
+            subject="Prescription this Friday",
+            text="I can collect the prescription on Friday after work. Is anyone free at 2pm?",
+            audience=THREAD_FOR_NETWORK,
+        )
 
     def siblings(self, one: Network, other: Network, coordinator: User) -> None:
         view = viewer_for(user=coordinator, network=one)
