@@ -46,8 +46,8 @@ RUN CAREGRAPH_MODE=production \
     DATABASE_URL=postgres://build@build.invalid:5432/build \
     REDIS_URL=redis://build.invalid:6379/0 \
     python manage.py collectstatic --noinput --verbosity 0 \
- && mkdir -p /app/var/beat \
- && chown caregraph:caregraph /app/var /app/var/beat
+ && mkdir -p /app/var/beat /app/var/uploads \
+ && chown caregraph:caregraph /app/var /app/var/beat /app/var/uploads
 
 # The code stays owned by root, so the application cannot change it; only /app/var is its own.
 USER caregraph

@@ -7,6 +7,8 @@ UV_VERSION := 0.13.9
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export DJANGO_SETTINGS_MODULE := config.settings
 PYTEST_ARGS ?=
+# The suite runs in two processes (pytest-xdist), one per core of the CI machine; 0 runs it in one.
+PYTEST_WORKERS ?= 2
 
 .PHONY: run test install assets check lint typecheck security pytest stack demo migrate lock clean soak bench
 
@@ -57,7 +59,7 @@ security: $(VENV)/.installed
 	  python manage.py check --deploy --fail-level WARNING
 
 pytest: $(VENV)/.installed assets
-	pytest $(PYTEST_ARGS)
+	pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 ## stack: the production processes by hand (needs DATABASE_URL and REDIS_URL set)
 stack: install

@@ -31,6 +31,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         max_length=150, blank=True, help_text="How other members of a network see you."
     )
     phone = PhoneNumberField(blank=True, help_text="For text message reminders, if you want them.")
+    phone_verified_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the user typed back the code texted to `phone`; texts go only to a "
+        "number proved this way.",
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(
         default=False, help_text="May use the Django admin site (operators only)."
@@ -56,3 +62,23 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.display_name or self.email
+
+
+class PhoneVerification(models.Model):
+    """A code texted to a mobile number the user wants to add, waiting to be typed back.
+
+    Only a hash of the code is kept; it expires, and a few wrong guesses use it up. One a
+    user at a time: asking again replaces it. See `notifications.phone`.
+    """
+
+    user = models.OneToOneField(
+        "accounts.User", on_delete=models.CASCADE, related_name="phone_verification"
+    )
+    phone = PhoneNumberField()
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Phone verification for user {self.user_id}"

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from phonenumber_field.modelfields import PhoneNumberField
 
 from caregraph.models import Visibility
 
@@ -50,6 +51,10 @@ class StaffMembership(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="staff")
     role = models.CharField(max_length=32, choices=StaffRole.choices)
     job_title = models.CharField(max_length=150, blank=True)
+    # Work contact, not personal: a coordinator's is shown to the family in their networks
+    # (caregraph.policy.work_contact_may_be_shown); a user's own phone and e-mail never are.
+    work_phone = PhoneNumberField(blank=True)
+    work_email = models.EmailField(max_length=254, blank=True)
     is_active = models.BooleanField(default=True)
 
     class Meta:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime
 import re
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
+from phonenumber_field.phonenumber import PhoneNumber, to_python
 
 from accounts.models import User
 from agencies.models import Agency, Involvement, StaffMembership, StaffRole
@@ -43,6 +46,31 @@ def staff_add(*, agency: Agency, user: User, role: str, job_title: str = "") -> 
         user=user, agency=agency, role=role, defaults={"job_title": job_title, "is_active": True}
     )
     return staff
+
+
+def staff_work_contact_set(*, user: User, agency: Agency, work_phone: str, work_email: str) -> None:
+    """A professional's work phone and e-mail at one agency (every role they hold there).
+
+    This is what the family of a network they coordinate are shown of them
+    (`caregraph.policy.work_contact_may_be_shown`); their account's own phone and e-mail
+    never are. Either may be left empty.
+    """
+    errors: dict[str, list[str]] = {}
+    phone = to_python(work_phone.strip(), region=settings.PHONENUMBER_DEFAULT_REGION)
+    if work_phone.strip() and not (isinstance(phone, PhoneNumber) and phone.is_valid()):
+        errors["work_phone"] = ["Enter a work phone number, like 0113 496 0000"]
+    email = work_email.strip().lower()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["work_email"] = ["Enter a work e-mail address, like name@agency.gov.uk"]
+    if errors:
+        raise ValidationError(errors)
+    staff = StaffMembership.objects.filter(user=user, agency=agency, is_active=True)
+    if not staff.exists():
+        raise PermissionDenied("You do not work for this agency")
+    staff.update(work_phone=phone if work_phone.strip() else "", work_email=email)
 
 
 def _involvement_change_record(

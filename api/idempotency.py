@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
+from django.core.files.uploadedfile import UploadedFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from drf_spectacular.types import OpenApiTypes
@@ -45,8 +46,23 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
 ViewMethod = TypeVar("ViewMethod", bound=Callable[..., Response])
 
 
+def _file_digest(upload: UploadedFile) -> str:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return f"file:{digest.hexdigest()}"
+
+
 def _request_hash(request: Request) -> str:
-    body = json.dumps(request.data, sort_keys=True, cls=DjangoJSONEncoder, default=str)
+    """The request's fields, and of an upload its files' contents, not only their names."""
+    data: Any = request.data
+    if hasattr(data, "lists"):
+        data = {
+            key: [_file_digest(v) if isinstance(v, UploadedFile) else v for v in values]
+            for key, values in data.lists()
+        }
+    body = json.dumps(data, sort_keys=True, cls=DjangoJSONEncoder, default=str)
     return hashlib.sha256(body.encode()).hexdigest()
 
 

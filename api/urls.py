@@ -8,10 +8,15 @@ from api.errors import api_not_found
 from api.v1 import agencies as agencies_api
 from api.v1 import concerns as concerns_api
 from api.v1 import events as event_api
+from api.v1 import me as me_api
+from api.v1 import medicines as medicine_api
 from api.v1 import members as member_api
+from api.v1 import messages as message_api
 from api.v1 import networks as network_api
 from api.v1 import people as person_api
+from api.v1 import sharedfiles as file_api
 from api.v1 import tasks as task_api
+from api.v1 import wellbeing as wellbeing_api
 
 
 class ApiDocsView(SpectacularSwaggerSplitView):
@@ -22,6 +27,17 @@ class ApiDocsView(SpectacularSwaggerSplitView):
 
 v1 = [
     path("auth/token/", AuthTokenApi.as_view(), name="auth_token"),
+    path("me/", me_api.MeApi.as_view(), name="me_detail"),
+    path(
+        "me/phone/verification/",
+        me_api.MePhoneVerificationApi.as_view(),
+        name="me_phone_verification",
+    ),
+    path(
+        "me/phone/verification/confirm/",
+        me_api.MePhoneVerificationConfirmApi.as_view(),
+        name="me_phone_verification_confirm",
+    ),
     path("people/", person_api.PersonListApi.as_view(), name="person_list"),
     path("people/<int:person_id>/", person_api.PersonDetailApi.as_view(), name="person_detail"),
     path(
@@ -69,6 +85,31 @@ v1 = [
         "networks/<int:network_id>/join-requests/<int:join_request_id>/decline/",
         member_api.NetworkJoinRequestDeclineApi.as_view(),
         name="network_join_request_decline",
+    ),
+    path(
+        "networks/<int:network_id>/threads/",
+        message_api.ThreadListApi.as_view(),
+        name="message_thread_list",
+    ),
+    path(
+        "networks/<int:network_id>/threads/<int:thread_id>/",
+        message_api.ThreadDetailApi.as_view(),
+        name="message_thread_detail",
+    ),
+    path(
+        "networks/<int:network_id>/threads/<int:thread_id>/messages/",
+        message_api.MessageListApi.as_view(),
+        name="message_list",
+    ),
+    path(
+        "networks/<int:network_id>/threads/<int:thread_id>/read/",
+        message_api.ThreadReadApi.as_view(),
+        name="message_thread_read",
+    ),
+    path(
+        "networks/<int:network_id>/messages/unread/",
+        message_api.MessageUnreadApi.as_view(),
+        name="message_unread",
     ),
     path(
         "networks/<int:network_id>/involvements/",
@@ -162,6 +203,71 @@ v1 = [
         "networks/<int:network_id>/tasks/<int:task_id>/complete/",
         task_api.NetworkTaskCompleteApi.as_view(),
         name="network_task_complete",
+    ),
+]
+
+v1 += [
+    path(
+        "networks/<int:network_id>/files/", file_api.NetworkFileListApi.as_view(), name="file_list"
+    ),
+    path(
+        "networks/<int:network_id>/files/<int:file_id>/",
+        file_api.NetworkFileDetailApi.as_view(),
+        name="file_detail",
+    ),
+    path(
+        "networks/<int:network_id>/files/<int:file_id>/download/",
+        file_api.NetworkFileDownloadApi.as_view(),
+        name="file_download",
+    ),
+    path(
+        "networks/<int:network_id>/medicines/",
+        medicine_api.NetworkMedicineListApi.as_view(),
+        name="medicine_list",
+    ),
+    path(
+        "networks/<int:network_id>/medicines/history/",
+        medicine_api.NetworkMedicineHistoryApi.as_view(),
+        name="medicine_history",
+    ),
+    path(
+        "networks/<int:network_id>/medicines/<int:medicine_id>/",
+        medicine_api.NetworkMedicineDetailApi.as_view(),
+        name="medicine_detail",
+    ),
+    path(
+        "networks/<int:network_id>/medicines/<int:medicine_id>/history/",
+        medicine_api.NetworkMedicineChangeListApi.as_view(),
+        name="medicine_change_list",
+    ),
+]
+update = "networks/<int:network_id>/updates/<int:update_id>/"
+v1 += [
+    path(
+        "networks/<int:network_id>/updates/",
+        wellbeing_api.WellbeingUpdateListApi.as_view(),
+        name="wellbeing_update_list",
+    ),
+    path(update, wellbeing_api.WellbeingUpdateDetailApi.as_view(), name="wellbeing_update_detail"),
+    path(
+        f"{update}replies/",
+        wellbeing_api.WellbeingReplyListApi.as_view(),
+        name="wellbeing_reply_list",
+    ),
+    path(
+        f"{update}reactions/",
+        wellbeing_api.WellbeingReactionApi.as_view(),
+        name="wellbeing_reaction",
+    ),
+    path(
+        "networks/<int:network_id>/updates/photos/<int:photo_id>/<str:size>/",
+        wellbeing_api.WellbeingPhotoApi.as_view(),
+        name="wellbeing_photo",
+    ),
+    path(
+        "networks/<int:network_id>/what-matters/",
+        wellbeing_api.WhatMattersApi.as_view(),
+        name="what_matters",
     ),
 ]
 

@@ -74,16 +74,14 @@ def networks_create(*, sockets: int, per_network: int) -> list[SoakNetwork]:
 def visible_sequences(network: SoakNetwork, *, after: int) -> tuple[list[int], int]:
     """The sequences after `after` a family member may see, and the network's last one."""
     from accounts.models import User
-    from caregraph.models import Network, NetworkEvent
-    from caregraph.policy import network_get_for_user, records_visible_to
+    from caregraph.models import Network
+    from caregraph.policy import network_events_visible_to, network_get_for_user
 
     last = Network.objects.values_list("last_sequence", flat=True).get(pk=network.id)
     _network, viewer = network_get_for_user(
         user=User.objects.get(pk=network.family_user_id), network_id=network.id
     )
-    events = records_visible_to(NetworkEvent.objects.all(), viewer=viewer).filter(
-        network_id=network.id, sequence__gt=after, sequence__lte=last
-    )
+    events = network_events_visible_to(viewer=viewer).filter(sequence__gt=after, sequence__lte=last)
     return list(events.order_by("sequence").values_list("sequence", flat=True)), last
 
 

@@ -183,6 +183,14 @@ class CareTask(models.Model):
     event = models.ForeignKey(
         CalendarEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
     )
+    medicine = models.ForeignKey(
+        "medicines.Medicine",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tasks",
+        help_text="The medicine a task is about: 'collect the prescription' points at it.",
+    )
     claimed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

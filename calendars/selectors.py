@@ -240,7 +240,7 @@ def task_list_visible_to(*, viewer: Viewer) -> QuerySet[CareTask]:
     """The tasks of one network this viewer may see, soonest due first."""
     return (
         records_visible_to(CareTask.objects.all(), viewer=viewer)
-        .select_related("claimed_by", "completed_by")
+        .select_related("claimed_by", "completed_by", "medicine")
         .order_by("due_at", "pk")
     )
 

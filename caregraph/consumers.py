@@ -22,7 +22,7 @@ Events are delivered in sequence order with none missing, however Redis fares: t
 process's hub (`caregraph.hub`) fills any hole from the log. Who receives what live is
 decided by the socket's audiences (`Viewer.audiences`) meeting the event's
 (`caregraph.realtime.event_audiences`); replay is filtered by the same policy
-(`caregraph.policy.records_visible_to`). This consumer never widens either.
+(`caregraph.policy.network_events_visible_to`). This consumer never widens either.
 """
 
 from __future__ import annotations
@@ -37,12 +37,12 @@ from django.http import Http404
 
 from accounts.sessions import session_is_expired
 from caregraph.hub import Hub, hub_get
-from caregraph.models import Network, NetworkEvent
+from caregraph.models import Network
 from caregraph.policy import (
     AnyUser,
     Viewer,
+    network_events_visible_to,
     network_get_for_user,
-    records_visible_to,
     session_two_factor_shortfall,
 )
 from caregraph.realtime import event_message
@@ -72,7 +72,7 @@ def _last_sequence_get(*, network_id: int) -> int | None:
 
 def _events_after(*, viewer: Viewer, after: int, through: int, limit: int) -> list[dict[str, Any]]:
     """The events after `after`, up to `through`, that the viewer may see, in order."""
-    events = records_visible_to(NetworkEvent.objects.all(), viewer=viewer).filter(
+    events = network_events_visible_to(viewer=viewer).filter(
         sequence__gt=after, sequence__lte=through
     )
     return [event_message(event) for event in events.order_by("sequence")[:limit]]

@@ -390,6 +390,20 @@ class NetworkEventKind(models.TextChoices):
     EVENT_SCHEDULED = "event.scheduled", "Calendar event added"
     EVENT_CHANGED = "event.changed", "Calendar event changed"
     MEMBER_CHANGED = "member.changed", "Member changed"
+    UPDATE_POSTED = "wellbeing.posted", "Wellbeing update posted"
+    UPDATE_CHANGED = "wellbeing.changed", "Wellbeing update changed"
+    UPDATE_REPLIED = "wellbeing.replied", "Reply to a wellbeing update"
+    UPDATE_REACTED = "wellbeing.reacted", "Reaction to a wellbeing update"
+    WHAT_MATTERS_CHANGED = "what_matters.changed", "What matters to the person changed"
+    MESSAGE_POSTED = "message.posted", "Message sent"
+    FILE_SHARED = "file.shared", "File shared"
+    FILE_CHANGED = "file.changed", "Shared file changed"
+
+
+# An event's audience is its record's visibility, or, for what is said to a few people by
+# name (a message in a thread), exactly the users it is addressed to (`NetworkEvent.addressees`).
+EVENT_ADDRESSED = "addressed"
+EVENT_VISIBILITIES = [*Visibility.choices, (EVENT_ADDRESSED, "Only the people it is addressed to")]
 
 
 class NetworkEvent(models.Model):
@@ -398,14 +412,16 @@ class NetworkEvent(models.Model):
     Appended in the same transaction as the change, so the log never misses one and never
     shows one that did not happen. Its audience (visibility, `created_by` as the author and
     `author_agency`) is the changed record's, and follows the record when its visibility
-    changes later: the same policy decides who receives it live and who is replayed it.
+    changes later: the same policy decides who receives it live and who is replayed it. An
+    event addressed to people by name (visibility `EVENT_ADDRESSED`) goes to its `addressees`
+    and nobody else, whatever their role.
     """
 
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="events")
     sequence = models.PositiveBigIntegerField()
     kind = models.CharField(max_length=40, choices=NetworkEventKind.choices)
     visibility = models.CharField(
-        max_length=16, choices=Visibility.choices, default=Visibility.NETWORK
+        max_length=16, choices=EVENT_VISIBILITIES, default=Visibility.NETWORK
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -413,6 +429,7 @@ class NetworkEvent(models.Model):
     author_agency = models.ForeignKey(
         "agencies.Agency", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    addressees = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     record_type = models.CharField(
         max_length=40, blank=True, help_text="The kind of record the event is about."
     )

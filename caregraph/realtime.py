@@ -30,8 +30,8 @@ from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
 from caregraph.hub import hub_receive_threadsafe, network_channel
-from caregraph.models import NetworkEvent, NetworkEventKind
-from caregraph.policy import record_audiences
+from caregraph.models import EVENT_ADDRESSED, NetworkEvent, NetworkEventKind
+from caregraph.policy import addressed_audiences, record_audiences
 
 logger = structlog.get_logger(__name__)
 
@@ -54,9 +54,12 @@ def event_audiences(event: NetworkEvent) -> frozenset[str]:
     """The audiences allowed to receive an event: its record's audiences.
 
     Its author always receives it too, as the policy always shows people what they wrote
-    (a family member's concern goes to the professionals, and back to them). A socket
-    receives an event when its viewer's audiences meet these.
+    (a family member's concern goes to the professionals, and back to them). An event
+    addressed to people by name goes to them alone. A socket receives an event when its
+    viewer's audiences meet these.
     """
+    if event.visibility == EVENT_ADDRESSED:
+        return addressed_audiences(event.addressees.values_list("pk", flat=True))
     return record_audiences(
         visibility=event.visibility,
         author_id=event.created_by_id,

@@ -14,6 +14,8 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from config.storage import private_storage
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -78,6 +80,10 @@ INSTALLED_APPS = [
     "agencies",
     "concerns",
     "calendars",
+    "messaging",
+    "sharedfiles",
+    "medicines",
+    "wellbeing",
     "notifications",
     "api",
     "frontend",
@@ -159,6 +165,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 # Names this deployment's keys and channels in Redis (the channel layer, the live stream).
 CHANNEL_PREFIX = env.str("CHANNEL_PREFIX", "caregraph")
+# The test suite runs in parallel workers (pytest-xdist) that share one Redis: each keeps
+# its own channels and cache keys, as their databases hold different networks under the
+# same ids. The processes a test starts inherit the variable, so they name them alike.
+if TEST_WORKER := env.str("PYTEST_XDIST_WORKER", default=""):
+    CHANNEL_PREFIX = f"{CHANNEL_PREFIX}-{TEST_WORKER}"
 # The live stream's hub (caregraph.hub): how often it reads how far each log has reached
 # (the longest an event lost on the way can be late), and how often sockets hear so.
 LIVE_POLL_SECONDS = env.float("LIVE_POLL_SECONDS", default=2.0)
@@ -183,7 +194,7 @@ if REDIS_URL:
             "BACKEND": "config.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
-            "KEY_PREFIX": "caregraph",
+            "KEY_PREFIX": CHANNEL_PREFIX,
         }
     }
 else:
@@ -306,6 +317,9 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
+# One address an account: a change waits, as a second unverified address, until the link
+# sent to it (through the outbox, frontend.adapters) is followed, then replaces the old one.
+ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_REDIRECT_URL = "/account/login/"
@@ -371,14 +385,26 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Shared files (sharedfiles/): a folder under VAR_DIR, or a private S3 bucket (config/storage.py).
+SHARED_FILE_MAX_BYTES = env.int("SHARED_FILE_MAX_BYTES", default=10 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "shared_files": private_storage(
+        env, prefix="SHARED_FILES", default_dir=VAR_DIR / "uploads" / "shared-files"
+    ),
+    "wellbeing_photos": private_storage(
+        env, prefix="WELLBEING_PHOTOS", default_dir=VAR_DIR / "uploads" / "photos"
+    ),
     "staticfiles": {
         "BACKEND": "servestatic.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# What a photo upload may be: its size in bytes, how many to an update, the longest side kept.
+WELLBEING_PHOTO_MAX_BYTES = env.int("WELLBEING_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+WELLBEING_PHOTOS_PER_UPDATE = env.int("WELLBEING_PHOTOS_PER_UPDATE", default=4)
+WELLBEING_PHOTO_MAX_SIDE = env.int("WELLBEING_PHOTO_MAX_SIDE", default=1600)
 SERVESTATIC_USE_FINDERS = not PRODUCTION
 SERVESTATIC_AUTOREFRESH = not PRODUCTION
 

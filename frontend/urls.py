@@ -1,16 +1,21 @@
 from django.urls import path
 
+from frontend.urls_files import urlpatterns as files_urlpatterns
 from frontend.views import (
     concerns,
     dashboard,
+    details,
     home,
     invitations,
     involvement,
     matches,
     members,
+    messages,
     networks,
     notifications,
     people,
+    welcome,
+    wellbeing,
 )
 from frontend.views.calendars import agenda as calendar_agenda
 from frontend.views.calendars import event_forms as calendar_event_forms
@@ -23,6 +28,26 @@ network = "networks/<int:network_id>/"
 urlpatterns = [
     path("", home.home, name="home"),
     path("accessibility/", home.accessibility, name="accessibility"),
+    path("help/", home.help_page, name="help"),
+    # Your details: name, mobile number (proved by a texted code), and e-mail (allauth's page)
+    path("your-details/", details.your_details_page, name="your_details"),
+    path("your-details/name/", details.your_details_name, name="your_details_name"),
+    path("your-details/mobile/", details.your_details_mobile, name="your_details_mobile"),
+    path(
+        "your-details/mobile/confirm/",
+        details.your_details_mobile_confirm,
+        name="your_details_mobile_confirm",
+    ),
+    path(
+        "your-details/mobile/remove/",
+        details.your_details_mobile_remove,
+        name="your_details_mobile_remove",
+    ),
+    path(
+        "your-details/work/<int:agency_id>/",
+        details.your_details_work_contact,
+        name="your_details_work_contact",
+    ),
     # People
     path("people/register/", people.person_register_page, name="person_register"),
     path(
@@ -40,6 +65,7 @@ urlpatterns = [
     path(f"{network}map/", networks.network_map, name="network_map"),
     path(f"{network}family/", networks.network_family, name="network_family"),
     path(f"{network}audit/", networks.network_audit, name="network_audit"),
+    path(f"{network}welcome/", welcome.network_welcome, name="network_welcome"),
     path(f"{network}members/", members.network_members, name="network_members"),
     path(f"{network}members/invite/", members.invitation_create_page, name="invitation_create"),
     path(
@@ -84,6 +110,19 @@ urlpatterns = [
         f"{network}involvement/<int:involvement_id>/close/",
         involvement.involvement_close_page,
         name="involvement_close",
+    ),
+    # Messages between members (the link in a new-message e-mail is `message_thread`)
+    path(f"{network}messages/", messages.message_list_page, name="message_list"),
+    path(f"{network}messages/new/", messages.thread_start_page, name="message_thread_start"),
+    path(
+        f"{network}messages/<int:thread_id>/",
+        messages.thread_page,
+        name="message_thread",
+    ),
+    path(
+        f"{network}messages/<int:thread_id>/reply/",
+        messages.thread_reply,
+        name="message_thread_reply",
     ),
     # The link in an invitation e-mail (notifications.invitations.invitation_email_body)
     path("invitations/<str:token>/", invitations.invitation_accept_page, name="invitation_accept"),
@@ -194,6 +233,29 @@ urlpatterns += [
         calendar_settings.calendar_feed_action,
         name="calendar_feed_action",
     ),
+    # Wellbeing updates and what matters to the person (frontend.views.wellbeing)
+    path(f"{network}updates/", wellbeing.wellbeing_list_page, name="wellbeing_list"),
+    path(
+        f"{network}updates/<int:update_id>/replies/",
+        wellbeing.wellbeing_reply_action,
+        name="wellbeing_reply",
+    ),
+    path(
+        f"{network}updates/<int:update_id>/reactions/",
+        wellbeing.wellbeing_react_action,
+        name="wellbeing_react",
+    ),
+    path(
+        f"{network}updates/<int:update_id>/visibility/",
+        wellbeing.wellbeing_visibility_page,
+        name="wellbeing_visibility",
+    ),
+    path(
+        f"{network}updates/photos/<int:photo_id>/<str:size>/",
+        wellbeing.wellbeing_photo,
+        name="wellbeing_photo",
+    ),
+    path(f"{network}what-matters/", wellbeing.what_matters_page, name="what_matters"),
     # The user's notifications
     path("notifications/", notifications.notification_list, name="notification_list"),
     path(
@@ -217,3 +279,6 @@ urlpatterns += [
         name="notification_open",
     ),
 ]
+
+# Shared files and medicines.
+urlpatterns += files_urlpatterns

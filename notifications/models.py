@@ -16,8 +16,13 @@ class Delivery(models.TextChoices):
     OFF = "off", "Do not e-mail me"
 
 
+# The preference (stored like a severity) for new messages in a thread the user reads.
+MESSAGES_PREFERENCE = "messages"
+
+
 class NotificationPreference(models.Model):
-    """How one user wants to hear about concerns of one severity."""
+    """How one user wants to hear about concerns of one severity, or about new messages
+    (`severity` is then `MESSAGES_PREFERENCE`)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"

@@ -7,7 +7,12 @@ from django.http import Http404
 
 from accounts.models import User
 from caregraph.models import Severity
-from notifications.models import Delivery, Notification, NotificationPreference
+from notifications.models import (
+    MESSAGES_PREFERENCE,
+    Delivery,
+    Notification,
+    NotificationPreference,
+)
 
 # Urgent concerns reach safeguarding leads straight away, whatever they chose.
 SEVERITIES_ALWAYS_SENT_TO_LEADS = frozenset({Severity.URGENT.value})
@@ -31,8 +36,10 @@ def notification_get_for_user(*, user: User, notification_id: int | str) -> Noti
 
 
 def notification_preferences_for(*, user: User) -> dict[str, str]:
-    """How the user hears about concerns of each severity: their choice, or straight away."""
+    """How the user hears about concerns of each severity, and about new messages: their
+    choice, or straight away."""
     chosen = dict(
         NotificationPreference.objects.filter(user=user).values_list("severity", "delivery")
     )
-    return {severity: chosen.get(severity, Delivery.IMMEDIATELY) for severity in Severity.values}
+    topics = [*Severity.values, MESSAGES_PREFERENCE]
+    return {topic: chosen.get(topic, Delivery.IMMEDIATELY) for topic in topics}

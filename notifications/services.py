@@ -17,6 +17,7 @@ from caregraph.models import Severity
 from caregraph.policy import user_is_safeguarding_lead
 from caregraph.realtime import notice_publish, publish_on_commit
 from notifications.models import (
+    MESSAGES_PREFERENCE,
     Delivery,
     Notification,
     NotificationPreference,
@@ -99,12 +100,13 @@ def notification_mark_all_read(*, user: User) -> int:
 
 
 def notification_preference_set(*, user: User, severity: str, delivery: str) -> None:
-    """Sets how the user hears about concerns of one severity.
+    """Sets how the user hears about concerns of one severity, or about new messages
+    (`severity` is then `MESSAGES_PREFERENCE`).
 
     Safeguarding leads get urgent concerns straight away: they can neither switch them off
     nor move them to the daily summary.
     """
-    if severity not in Severity.values:
+    if severity not in Severity.values and severity != MESSAGES_PREFERENCE:
         raise ValidationError({"severity": ["Choose how serious the concerns are"]})
     if delivery not in Delivery.values:
         raise ValidationError({"delivery": ["Choose how you want to hear about these concerns"]})

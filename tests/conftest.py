@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import dataclasses
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -10,9 +12,11 @@ from django.db import connection
 
 from config.celery import app as celery_app
 from tests import services
-from tests.log_scan import PersonalDataScan
+from tests.log_scan import Finding, PersonalDataScan
 
 LOG_SCAN = PersonalDataScan()
+# Files shared in tests are stored here, never in var/ (tests/sharedfiles use their own).
+SHARED_FILES_DIR = tempfile.mkdtemp(prefix="caregraph-shared-files-")
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -48,6 +52,13 @@ def _test_defaults(settings: Any, request: pytest.FixtureRequest) -> Iterator[No
             "LOCATION": uuid.uuid4().hex,  # locmem caches of one name share their store
         }
     }
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "shared_files": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": SHARED_FILES_DIR, "base_url": None},
+        },
+    }
     if not _uses_other_processes(request):
         # Argon2 is deliberately slow. Tests whose users sign in to a server process keep it,
         # since that process checks passwords with the real hashers.
@@ -77,10 +88,25 @@ def asgi_server(test_database_url: str) -> Iterator[str]:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """No NHS Number or e-mail address in the run's logs (tests/log_scan.py), or it fails."""
+    """No NHS Number or e-mail address in the run's logs (tests/log_scan.py), or it fails.
+
+    In a parallel run each worker scans its own records and processes and hands its findings
+    to the controller (`pytest_testnodedown`), which fails the run and reports them.
+    """
     LOG_SCAN.child_logs_scan(services.REPO / "var" / "test-logs", os.getpid())
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["log_findings"] = [dataclasses.asdict(f) for f in LOG_SCAN.findings]
+        return
     if LOG_SCAN.findings and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """A pytest-xdist worker has finished: its log findings become the run's."""
+    for finding in getattr(node, "workeroutput", {}).get("log_findings", []):
+        LOG_SCAN.findings.append(Finding(**finding))
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

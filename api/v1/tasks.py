@@ -29,6 +29,7 @@ from calendars.services.tasks import (
     task_release,
 )
 from caregraph.policy import Viewer, people_hidden_from
+from medicines.selectors import medicine_get_for_viewer
 
 
 def _task_people_hidden(tasks: list[CareTask], viewer: Viewer) -> set[int]:
@@ -86,6 +87,12 @@ class NetworkTaskListApi(NetworkApiView):
         given.is_valid(raise_exception=True)
         data = dict(given.validated_data)
         event_id = data.pop("event_id")
+        medicine_id = data.pop("medicine_id")
+        medicine = (
+            medicine_get_for_viewer(viewer=viewer, medicine_id=medicine_id)
+            if medicine_id is not None
+            else None
+        )
         event = (
             selectors.event_get_for_viewer(viewer=viewer, event_id=event_id)
             if event_id is not None
@@ -96,6 +103,7 @@ class NetworkTaskListApi(NetworkApiView):
             viewer=viewer,
             created_by=signed_in_user(request),
             event=event,
+            medicine=medicine,
             **data,
         )
         return Response(_task_data(task, viewer), status=status.HTTP_201_CREATED)

@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import user_sms_number
 from calendars.models import (
     AttendanceResponse,
     CalendarEvent,
@@ -94,16 +95,19 @@ def reminder_preferences_set(*, user: User, preferences: list[tuple[str, int]]) 
     """Replaces a user's reminders with these (channel, minutes before) pairs.
 
     An empty list means no reminders at all. A reminder can come at most a week before;
-    a text message needs a mobile number on the account. Reminders already scheduled are
-    rescheduled at once.
+    a text message needs a mobile number on the account, proved by a texted code.
+    Reminders already scheduled are rescheduled at once.
     """
     errors: list[str] = []
     cleaned = set()
     for channel, minutes in preferences:
         if channel not in ReminderChannel.values:
             errors.append("Choose e-mail or text message")
-        elif channel == ReminderChannel.SMS and not user.phone:
-            errors.append("Add your mobile number to get reminders by text message")
+        elif channel == ReminderChannel.SMS and not user_sms_number(user):
+            errors.append(
+                "Add your mobile number and confirm it with the code we text you, "
+                "to get reminders by text message"
+            )
         elif not 0 < minutes <= LEAD_MAX_MINUTES:
             errors.append("A reminder can come from a minute to a week before")
         else:
@@ -407,12 +411,13 @@ def _outbox_write(reminder: ScheduledReminder, *, now: datetime.datetime) -> Out
     text = reminder_text(reminder, now=now)
     link = f"{settings.SITE_URL.rstrip('/')}/networks/{_network_id(reminder)}/"
     dedupe_key = f"reminder:{reminder.dedupe_key}"
-    if reminder.channel == ReminderChannel.SMS and user.phone and sms_configured():
+    sms_number = user_sms_number(user)
+    if reminder.channel == ReminderChannel.SMS and sms_number and sms_configured():
         return outbox_message_write(
             user_id=user.pk,
             dedupe_key=dedupe_key,
             channel=OutboxChannel.SMS,
-            to_address=user.phone.as_e164,
+            to_address=sms_number,
             body=f"Caregraph: {text}. Sign in to see it: {link}",
         )
     if user.email:

@@ -24,6 +24,7 @@ from calendars.services.reminders import reminders_schedule_for_task
 from caregraph.models import AuditAction, Membership, Network, NetworkEventKind, Visibility
 from caregraph.policy import Viewer
 from caregraph.services.events import network_change_record
+from medicines.models import Medicine
 
 
 class TaskTaken(Exception):
@@ -52,6 +53,7 @@ def task_payload(task: CareTask, *, change: str) -> dict[str, Any]:
         "claimed_by": str(task.claimed_by) if claimer_known else None,
         "claimed_by_id": task.claimed_by_id if claimer_known else None,
         "outcome": task.outcome,
+        "medicine_id": task.medicine_id,
     }
 
 
@@ -85,9 +87,11 @@ def task_create(
     notes: str = "",
     visibility: str = Visibility.NETWORK,
     event: CalendarEvent | None = None,
+    medicine: Medicine | None = None,
 ) -> CareTask:
     """Adds an open task to the network. Any member may; a naive `due_at` is local time,
-    and one inside the hour the clocks skip in spring is refused."""
+    and one inside the hour the clocks skip in spring is refused. A task may point at one of
+    the network's medicines ("collect the prescription")."""
     calendar_require_member(viewer)
     errors = FieldErrors()
     texts = texts_check(errors, title=title, notes=notes)
@@ -95,6 +99,8 @@ def task_create(
         errors.add("visibility", "You cannot choose this visibility")
     if event is not None and event.network_id != network.pk:
         errors.add("event_id", "That event is not in this network")
+    if medicine is not None and medicine.network_id != network.pk:
+        errors.add("medicine_id", "That medicine is not in this network")
     due = None
     try:
         due = local_time_resolve(due_at, zone=zone_get(settings.CALENDAR_TIME_ZONE), field="due_at")
@@ -108,6 +114,7 @@ def task_create(
             due_at=due,
             visibility=visibility,
             event=event,
+            medicine=medicine,
             created_by=created_by,
             author_agency_id=viewer.acting_agency_id,
             **texts,

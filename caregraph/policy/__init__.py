@@ -30,7 +30,9 @@ from caregraph.policy.audiences import (
     AnyUser,
     RecordModel,
     Viewer,
+    addressed_audiences,
     agency_audience,
+    network_events_visible_to,
     record_audiences,
     record_get_for_viewer,
     records_visible_to,
@@ -48,6 +50,14 @@ from caregraph.policy.audit import (
     ids_as_text,
     people_hidden_from,
 )
+from caregraph.policy.messages import (
+    THREAD_FOR_CHOSEN,
+    THREAD_FOR_NETWORK,
+    message_may_write,
+    message_participants_choosable,
+    message_thread_filter,
+    message_thread_reader_ids,
+)
 from caregraph.policy.rules import (
     involvement_may_change,
     involvement_may_end,
@@ -55,6 +65,7 @@ from caregraph.policy.rules import (
     membership_filter,
     membership_may_change_visibility,
     membership_visibilities_allowed,
+    work_contact_may_be_shown,
 )
 from caregraph.policy.standing import (
     MATCH_REVIEWER_ROLES,
@@ -87,6 +98,14 @@ from caregraph.policy.two_factor import (
     user_has_authenticator,
     user_must_use_two_factor,
 )
+from caregraph.policy.wellbeing import (
+    wellbeing_may_answer,
+    wellbeing_may_post,
+    wellbeing_update_may_change,
+    wellbeing_visibilities_allowed,
+    what_matters_may_keep,
+    what_matters_on_behalf,
+)
 
 __all__ = [
     "AUDIT_OBJECT_RULES",
@@ -98,12 +117,15 @@ __all__ = [
     "LEADS",
     "MATCH_REVIEWER_ROLES",
     "PROFESSIONALS",
+    "THREAD_FOR_CHOSEN",
+    "THREAD_FOR_NETWORK",
     "VISIBILITY_AUDIENCES",
     "AnyUser",
     "AuditObjectRule",
     "RecordModel",
     "TwoFactorShortfall",
     "Viewer",
+    "addressed_audiences",
     "agency_audience",
     "agency_staff_may_be_listed",
     "audit_filter",
@@ -121,6 +143,11 @@ __all__ = [
     "membership_filter",
     "membership_may_change_visibility",
     "membership_visibilities_allowed",
+    "message_may_write",
+    "message_participants_choosable",
+    "message_thread_filter",
+    "message_thread_reader_ids",
+    "network_events_visible_to",
     "network_get_for_user",
     "network_viewers",
     "networks_involving",
@@ -146,4 +173,11 @@ __all__ = [
     "viewer_for",
     "viewers_for_user",
     "visibility_filter",
+    "wellbeing_may_answer",
+    "wellbeing_may_post",
+    "wellbeing_update_may_change",
+    "wellbeing_visibilities_allowed",
+    "what_matters_may_keep",
+    "what_matters_on_behalf",
+    "work_contact_may_be_shown",
 ]

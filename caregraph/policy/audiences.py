@@ -3,6 +3,7 @@ standing in a network (`Viewer`), with the database filter derived from them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
@@ -14,8 +15,10 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from caregraph.models import (
+    EVENT_ADDRESSED,
     MemberKind,
     Membership,
+    NetworkEvent,
     Visibility,
 )
 
@@ -46,6 +49,13 @@ def user_audience(user_id: int) -> str:
 
 def agency_audience(agency_id: int) -> str:
     return f"agency-{agency_id}"
+
+
+def addressed_audiences(user_ids: Iterable[int]) -> frozenset[str]:
+    """The audiences of something said to a few people by name (a message in a thread): each
+    of them, as themself, and nobody else — not the professionals, not the safeguarding
+    leads. Every user's socket belongs to their own `user_audience`."""
+    return frozenset(user_audience(user_id) for user_id in user_ids)
 
 
 def record_audiences(
@@ -142,6 +152,20 @@ class Viewer:
         return self.is_the_person or self.is_coordinator or self.is_reviewing_lead
 
     @property
+    def sees_family_view(self) -> bool:
+        """Family, friends and the person are shown the family-first overview (what is coming
+        up, who to call, the circle of support); professionals the record as it was."""
+        return not self.is_professional
+
+    @property
+    def may_use_professional_sections(self) -> bool:
+        """The concerns chronology and the network map are professionals' working tools:
+        they are not offered to family, friends or the person, whose overview has the
+        circle of support instead. (What the pages show each still follows the records'
+        own visibility.)"""
+        return self.is_professional
+
+    @property
     def may_edit_person(self) -> bool:
         """Professional members keep the person's details right; reviewing leads only read."""
         return self.is_member and self.is_professional
@@ -205,3 +229,15 @@ def record_get_for_viewer(
         return records_visible_to(queryset, viewer=viewer, **fields).get(pk=int(record_id))
     except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError) as missing:  # type: ignore[attr-defined]
         raise Http404("Not found") from missing
+
+
+def network_events_visible_to(*, viewer: Viewer) -> QuerySet[NetworkEvent]:
+    """The events of the viewer's network log they may be replayed: those of records they
+    may see (by visibility, as live), and those addressed to them by name. An event
+    addressed to others is never theirs, whatever their role."""
+    addressed_to_viewer = NetworkEvent.addressees.through.objects.filter(
+        user_id=viewer.user_id
+    ).values("networkevent_id")
+    return NetworkEvent.objects.filter(network_id=viewer.network_id).filter(
+        visibility_filter(viewer=viewer) | Q(visibility=EVENT_ADDRESSED, pk__in=addressed_to_viewer)
+    )

@@ -30,6 +30,8 @@ AUDIT_WHOLE_RECORD_TYPES: dict[str, Callable[[Viewer], bool]] = {
     "person": lambda viewer: True,
     "audit": lambda viewer: True,
     "calendar_feed": lambda viewer: True,
+    # What matters to the person is for everyone in the network.
+    "what_matters": lambda viewer: True,
     "identifier": lambda viewer: viewer.is_professional,
     "relationship": lambda viewer: viewer.is_professional,
     "match_candidate": lambda viewer: viewer.is_professional,

@@ -50,3 +50,22 @@ def membership_visibilities_allowed(*, viewer: Viewer) -> list[str]:
 def membership_may_change_visibility(*, viewer: Viewer, membership: Membership) -> bool:
     """A member may say who knows they are here; a coordinator may too, for anyone."""
     return membership.user_id == viewer.user_id or viewer.may_manage_members
+
+
+def work_contact_may_be_shown(*, viewer: Viewer, membership: Membership) -> bool:
+    """Whether the viewer may see a member's work phone and work e-mail.
+
+    A coordinating professional's work contact is shown to everyone in the network who may
+    know they are there, so the family know whom to call; other professionals' to the
+    professionals. A member's personal contact (their account's own phone and e-mail) is
+    never shown to other members by any rule here.
+    """
+    if not membership.is_professional or membership.agency_id is None:
+        return False
+    if not viewer.may_see(
+        visibility=membership.visibility,
+        author_id=membership.user_id,
+        author_agency_id=membership.agency_id,
+    ):
+        return False
+    return membership.is_coordinator or viewer.is_professional

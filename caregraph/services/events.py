@@ -7,13 +7,14 @@ Every change to a network writes two rows together, in its own transaction: an a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F
 
-from caregraph.models import AuditAction, Network, NetworkEvent, Visibility
+from caregraph.models import EVENT_ADDRESSED, AuditAction, Network, NetworkEvent, Visibility
 from caregraph.realtime import network_event_publish, publish_on_commit
 from caregraph.services.audit import audit_record
 
@@ -28,13 +29,15 @@ def network_event_append(
     author_agency_id: int | None = None,
     record_type: str = "",
     record_id: int | None = None,
+    addressee_ids: Iterable[int] | None = None,
 ) -> NetworkEvent:
     """Appends the network's next event inside the caller's transaction.
 
     The event's audience is the record's it is about: its visibility, its author
     (`created_by_id`) and its author's agency. `record_type` and `record_id` name that
     record, so that a later change of its visibility can carry its history along
-    (`network_events_follow_record`).
+    (`network_events_follow_record`). With `addressee_ids` the event is addressed to those
+    users by name instead, and only they receive it, live or on replay.
 
     The sequence comes from the network row, incremented under its row lock, so events of
     one network are numbered without gaps in commit order. The event is published to those
@@ -47,13 +50,15 @@ def network_event_append(
             network=network,
             sequence=sequence,
             kind=kind,
-            visibility=visibility,
+            visibility=EVENT_ADDRESSED if addressee_ids is not None else visibility,
             created_by_id=created_by_id,
             author_agency_id=author_agency_id,
             record_type=record_type,
             record_id=record_id,
             payload=payload,
         )
+        if addressee_ids is not None:
+            event.addressees.set(sorted(set(addressee_ids)))
     publish_on_commit(network_event_publish, event_id=event.pk)
     return event
 
@@ -74,13 +79,15 @@ def network_change_record(
     audited_type: str = "",
     audited_id: int | None = None,
     reason: str = "",
+    addressee_ids: Iterable[int] | None = None,
 ) -> NetworkEvent:
     """Writes what every change to a network writes, inside the caller's transaction: the
     audit row and the event, published after commit to those allowed to see it.
 
     The event's audience is the record's (`visibility`, its author and the author's agency).
     The audit row names the same record, unless the change is audited against another
-    (`audited_type`, `audited_id`: a note is audited as a change of its concern).
+    (`audited_type`, `audited_id`: a note is audited as a change of its concern). With
+    `addressee_ids` the event goes to those users by name and nobody else.
     """
     audit_record(
         actor=actor,
@@ -100,6 +107,7 @@ def network_change_record(
         author_agency_id=author_agency_id,
         record_type=record_type,
         record_id=record_id,
+        addressee_ids=addressee_ids,
     )
 
 

@@ -55,6 +55,11 @@ NETWORK_OWNED: list[tuple[str, str]] = [
     ("concerns.Concern", "network"),
     ("calendars.CalendarEvent", "network"),
     ("calendars.CareTask", "network"),
+    ("messaging.Thread", "network"),
+    ("sharedfiles.SharedFile", "network"),
+    ("medicines.Medicine", "network"),
+    ("medicines.MedicineChange", "network"),
+    ("wellbeing.WellbeingUpdate", "network"),
 ]
 """Records that belong to a network, as (model label, foreign key to Network).
 
@@ -86,6 +91,8 @@ MERGE_SPECIAL_LINKS: dict[tuple[str, str], str] = {
     ("concerns.CumulativeAlert", "network"): "a pattern seen on that record, kept as raised",
     ("notifications.Notification", "network"): "a message already given to one user",
     ("notifications.NotificationJob", "network"): "already addressed: handed out as written",
+    ("wellbeing.WhatMattersNote", "network"): "the person's own words, one per topic: the "
+    "survivor's are kept, and the merged record's stay with it (unchanged if the merge is undone)",
 }
 """Links to a Person or Network that a merge does not move through the registries above,
 and why."""

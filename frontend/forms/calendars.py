@@ -402,11 +402,30 @@ class TaskForm(GovForm):
     visibility = choice_field(
         "Who can see this task?", required_message="Select who can see this task"
     )
+    medicine = forms.TypedChoiceField(
+        label="Is it about a medicine? (optional)",
+        help_text="For example, collecting a prescription",
+        coerce=int,
+        empty_value=None,
+        required=False,
+        error_messages={"invalid_choice": "Select a medicine from the list"},
+    )
 
-    SERVICE_FIELDS = {"due_at": "due_time"}
+    SERVICE_FIELDS = {"due_at": "due_time", "medicine_id": "medicine"}
 
-    def __init__(self, *args: Any, visibilities: Sequence[str], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        visibilities: Sequence[str],
+        medicines: Sequence[tuple[int, str]] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        medicine = self.fields["medicine"]
+        assert isinstance(medicine, forms.TypedChoiceField)
+        medicine.choices = [("", "No"), *medicines]
+        if not medicines:
+            del self.fields["medicine"]
         visibility = self.fields["visibility"]
         assert isinstance(visibility, forms.ChoiceField)
         visibility.choices = _visibility_choices(visibilities)

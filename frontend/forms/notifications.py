@@ -1,4 +1,5 @@
-"""The notification settings form: one set of radios per severity of concern."""
+"""The notification settings form: one set of radios per severity of concern, and one for
+new messages."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from django import forms
 
 from caregraph.models import Severity
 from frontend.forms.kit import GovForm
-from notifications.models import Delivery
+from notifications.models import MESSAGES_PREFERENCE, Delivery
 from notifications.selectors import SEVERITIES_ALWAYS_SENT_TO_LEADS
 
 
 class NotificationPreferencesForm(GovForm):
-    """Fields are named by severity (`low`, ..., `urgent`), each a choice of `Delivery`."""
+    """Fields are named by severity (`low`, ..., `urgent`), and `messages`, each a choice of
+    `Delivery`."""
 
     def __init__(self, *args: Any, is_lead: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -31,3 +33,15 @@ class NotificationPreferencesForm(GovForm):
                     "invalid_choice": f"Choose how you want to hear about {label.lower()} concerns",
                 },
             )
+        # Not required, so that a client that knows only the severities keeps working: left
+        # out, the choice stays as it was.
+        self.fields[MESSAGES_PREFERENCE] = forms.ChoiceField(
+            label="New messages",
+            required=False,
+            choices=Delivery.choices,
+            widget=forms.RadioSelect,
+            help_text="E-mails say only that there is a new message, never what it says.",
+            error_messages={
+                "invalid_choice": "Choose how you want to hear about new messages",
+            },
+        )

@@ -15,7 +15,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from calendars.selectors import event_occurrence_list_visible_to, network_contact_gap
+from calendars.selectors import (
+    event_occurrence_list_visible_to,
+    network_contact_gap,
+    task_open_list_visible_to,
+)
 from caregraph.models import Network
 from caregraph.policy import Viewer
 from frontend.fragments import fragment_cached
@@ -67,3 +71,15 @@ def calendar_coming_up(network: Network, viewer: Viewer) -> SafeString:
             vary=(minute,),
         )
     )
+
+
+@register.inclusion_tag("calendars/_overview_open_tasks.html")
+def calendar_open_tasks(network: Network, viewer: Viewer) -> dict[str, Any]:
+    """The soonest tasks the viewer may see that nobody has signed up for yet."""
+    tasks = list(task_open_list_visible_to(viewer=viewer)[: COMING_UP_SHOWN + 1])
+    return {
+        "network": network,
+        "viewer": viewer,
+        "tasks": tasks[:COMING_UP_SHOWN],
+        "more": len(tasks) > COMING_UP_SHOWN,
+    }

@@ -28,3 +28,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "frontend/accessibility.html")
+
+
+def help_page(request: HttpRequest) -> HttpResponse:
+    """How to get help: open to anyone, signed in or not, since someone who cannot sign in
+    needs it most."""
+    return render(request, "frontend/help.html")

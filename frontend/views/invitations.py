@@ -25,10 +25,11 @@ SIGN_IN_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 
 
 def _joined(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    """Someone who has just joined is welcomed: who is here, what they can do, whom to ask."""
     messages.success(
         request, f"You have joined the network around {invitation.network.person.given_name}."
     )
-    return redirect("network_overview", network_id=invitation.network_id)
+    return redirect("network_welcome", network_id=invitation.network_id)
 
 
 @require_http_methods(["GET", "POST"])

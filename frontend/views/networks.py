@@ -24,6 +24,7 @@ from caregraph.selectors import (
     relatives_visible,
 )
 from caregraph.services.networks import relationship_link
+from caregraph.support import circle_of_support, who_to_call
 from concerns.selectors import concern_count_open_visible_to
 from frontend.forms.networks import RelativeLinkForm
 from frontend.fragments import fragment_cached, involvement_cards_html, member_list_html
@@ -65,7 +66,9 @@ def _overview_shared(network: Network, viewer: Viewer) -> dict[str, Any]:
 
 @login_required
 def network_overview(request: HttpRequest, network_id: int) -> HttpResponse:
-    """Who the person is, who is involved and who is in their network."""
+    """Who the person is, who is involved and who is in their network. Family, friends and
+    the person get the family-first overview: what is coming up, who to call, the latest
+    updates and the circle of support, then the record."""
     network, viewer = network_for_request(request, network_id)
     overview = person_overview(
         user=request.user, viewer=viewer, network=network, involvements=[], with_members=False
@@ -77,6 +80,20 @@ def network_overview(request: HttpRequest, network_id: int) -> HttpResponse:
     )
     overview.open_concerns = shared["open_concerns"]
     audit_view(request, network=network, summary="Viewed the overview")
+    if viewer.sees_family_view:
+        return render(
+            request,
+            "frontend/networks/overview_family.html",
+            {
+                "network": network,
+                "person": overview.person,
+                "viewer": viewer,
+                "overview": overview,
+                "contacts": who_to_call(viewer=viewer),
+                "circle": circle_of_support(viewer=viewer, network=network),
+                "section": "overview",
+            },
+        )
     return render(
         request,
         "frontend/networks/overview.html",

@@ -87,6 +87,8 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             for severity, delivery in list(form.cleaned_data.items()):
+                if not delivery:
+                    continue  # a choice left out stays as it was
                 try:
                     notification_preference_set(user=user, severity=severity, delivery=delivery)
                 except ValidationError as error:

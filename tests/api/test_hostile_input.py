@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -75,6 +76,7 @@ def world() -> tuple[Any, dict[str, int]]:
     task = client.post(
         f"{base}/tasks/", {"title": "Collect", "due_at": "2026-12-08T17:00:00"}, format="json"
     ).json()
+    update = client.post(f"{base}/updates/", {"text": "A good day"}, format="json").json()
     invitation, _ = invitation_create(
         network=network,
         invited_by=coordinator,
@@ -94,6 +96,12 @@ def world() -> tuple[Any, dict[str, int]]:
         started_on=datetime.date(2026, 1, 5),
         visibility="professionals",
     )
+    shared_file = client.post(
+        f"{base}/files/",
+        {"title": "Shopping list", "file": SimpleUploadedFile("list.txt", b"Milk\nBread\n")},
+        format="multipart",
+    ).json()
+    medicine = client.post(f"{base}/medicines/", {"name": "Paracetamol"}, format="json").json()
     ids = {
         "network_id": network.pk,
         "person_id": network.person_id,
@@ -105,6 +113,10 @@ def world() -> tuple[Any, dict[str, int]]:
         "involvement_id": involvement.pk,
         "membership_id": network.memberships.filter(is_coordinator=False).get().pk,
         "agency_id": agency.pk,
+        "file_id": shared_file["id"],
+        "medicine_id": medicine["id"],
+        "update_id": update["id"],
+        "photo_id": 0,
     }
     return coordinator, ids
 

@@ -513,7 +513,9 @@ def test_reminder_settings_are_saved_and_a_text_needs_a_mobile_number(circle: Ci
     assert "You are reminded by e-mail, 1 hour before." in text(client.get("/calendar/settings/"))
 
     refused = client.post("/calendar/settings/", {"channel": "sms", "minutes_before": "60"})
-    assert "Add your mobile number to get reminders by text message" in error_summary(refused)
+    assert "Add your mobile number and confirm it with the code we text you" in error_summary(
+        refused
+    )
     assert list(ReminderPreference.objects.values_list("channel", "minutes_before")) == [
         ("email", 60)
     ]

@@ -195,7 +195,7 @@ def test_the_invited_user_joins_with_one_button(network, practitioner) -> None:
 
     joined = client.post(f"/invitations/{token}/")
 
-    assert joined["Location"] == f"/networks/{network.pk}/"
+    assert joined["Location"] == f"/networks/{network.pk}/welcome/"
     membership = Membership.objects.get(user=invited)
     assert (membership.kind, membership.relationship) == (MemberKind.FAMILY, "Aunt")
     assert "You have joined the network around Ava." in text(client.get(joined["Location"]))
@@ -234,7 +234,7 @@ def test_someone_without_an_account_creates_one_and_joins(network, practitioner)
     )
 
     user = User.objects.get(email="aunt.jo@example.org")
-    assert joined["Location"] == f"/networks/{network.pk}/"
+    assert joined["Location"] == f"/networks/{network.pk}/welcome/"
     assert client.session[SESSION_KEY] == str(user.pk)
     assert user.display_name == "Jo Thompson"
     assert EmailAddress.objects.get(user=user).verified

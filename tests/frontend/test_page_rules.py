@@ -85,3 +85,23 @@ def test_invitation_review_queue_and_record_exists_pages_keep_the_rules(
         },
     )
     _assert_clean(other.get("/people/register/existing/").content.decode())
+
+
+FAMILY_PAGES = [
+    "/networks/{id}/",  # the family-first overview
+    "/networks/{id}/welcome/",
+    "/your-details/",
+    "/account/email/",
+    "/help/",
+]
+
+
+@pytest.mark.parametrize("url", FAMILY_PAGES)
+def test_the_family_pages_keep_the_rules(url, network, family_member) -> None:
+    response = signed_in(family_member).get(url.format(id=network.pk))
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    _assert_clean(html)
+    title = re.search(r"<title>([^<]+) \u2013 Caregraph</title>", html)
+    assert title and "Thompson" not in title.group(1)

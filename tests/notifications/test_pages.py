@@ -159,11 +159,17 @@ def test_preferences_start_at_straight_away_and_are_saved() -> None:
     user = UserFactory.create()
     client = signed_in(user)
     page = client.get("/notifications/preferences/").content.decode()
-    assert page.count('value="immediately" checked') == 4
+    assert page.count('value="immediately" checked') == 5  # four severities, and messages
 
     response = client.post(
         "/notifications/preferences/",
-        {"low": "off", "medium": "daily_digest", "high": "immediately", "urgent": "immediately"},
+        {
+            "low": "off",
+            "medium": "daily_digest",
+            "high": "immediately",
+            "urgent": "immediately",
+            "messages": "off",
+        },
         follow=True,
     )
 
@@ -176,6 +182,7 @@ def test_preferences_start_at_straight_away_and_are_saved() -> None:
         "medium": Delivery.DAILY_DIGEST,
         "high": Delivery.IMMEDIATELY,
         "urgent": Delivery.IMMEDIATELY,
+        "messages": Delivery.OFF,
     }
     page = response.content.decode()
     assert 'value="off" checked' in page and 'value="daily_digest" checked' in page

@@ -201,6 +201,9 @@ class TaskSerializer(serializers.Serializer[CareTask]):
     notes = serializers.CharField(read_only=True)
     due_at = LocalDateTimeField(read_only=True)
     event_id = serializers.IntegerField(read_only=True, allow_null=True)
+    medicine_id = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="The medicine the task is about, if any."
+    )
     claimed_by = UserSummarySerializer(read_only=True, allow_null=True)
     claimed_at = serializers.DateTimeField(read_only=True, allow_null=True)
     outcome = serializers.ChoiceField(choices=TaskOutcome.choices, read_only=True)
@@ -217,6 +220,12 @@ class TaskWriteSerializer(serializers.Serializer[Any]):
         choices=Visibility.choices, required=False, default=Visibility.NETWORK
     )
     event_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+    medicine_id = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A medicine of the network's list the task is about, such as collecting it.",
+    )
 
 
 class TaskCompleteSerializer(serializers.Serializer[Any]):

@@ -9,6 +9,7 @@ import datetime
 import random
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -16,15 +17,19 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import user_create
 from agencies.models import Agency, AgencyKind, StaffRole
-from agencies.services import involvement_create, staff_add
+from agencies.services import involvement_create, staff_add, staff_work_contact_set
 from calendars.services.events import event_create
 from calendars.services.tasks import task_create
 from caregraph.identifiers import nhs_number_check_digit
 from caregraph.models import MemberKind, Network, Visibility
-from caregraph.policy import viewer_for
+from caregraph.policy import THREAD_FOR_NETWORK, viewer_for
 from caregraph.services.networks import membership_add, relationship_link
 from caregraph.services.people import IdentifierInput, person_register
 from concerns.services import concern_raise
+from medicines.services import medicine_add
+from messaging.services import thread_start
+from sharedfiles.services import file_share
+from wellbeing.services import wellbeing_update_post
 
 DEMO_PASSWORD = "caregraph-demo-2026"  # noqa: S105 # nosec B105  # printed for the demo
 DOMAIN = "demo.caregraph.test"
@@ -87,6 +92,11 @@ STAFF = [
     ("police.officer", "PC Liam Walsh", "NFP", StaffRole.PRACTITIONER),
     ("housing.officer", "Nadia Hussain", "NHH", StaffRole.PRACTITIONER),
     ("carers.volunteer", "Bill Jones", "CTV", StaffRole.PRACTITIONER),
+]
+
+WORK_CONTACTS = [
+    ("practitioner", "NCS", "0113 496 0000"),
+    ("asc.worker", "NASC", "0113 496 0001"),
 ]
 
 FAMILY_NAMES = [
@@ -158,6 +168,15 @@ class Command(BaseCommand):
             if agency_code and role:
                 staff_add(agency=agencies[agency_code], user=user, role=role)
             people[local] = user
+        # The coordinating social workers' work contact, which their networks' family see
+        # (Ofcom's numbers for drama, which never ring anyone).
+        for local, agency_code, phone in WORK_CONTACTS:
+            staff_work_contact_set(
+                user=people[local],
+                agency=agencies[agency_code],
+                work_phone=phone,
+                work_email=f"{local}.work@{DOMAIN}",
+            )
         return people
 
     def networks(self, agencies: dict[str, Agency], users: dict[str, User]) -> None:
@@ -248,6 +267,8 @@ class Command(BaseCommand):
                 relationship="Parent" if is_child else "Daughter",
             )
             self.calendar_and_concerns(network, coordinator, rng, number)
+            if number == 0:
+                self.everyday(network, coordinator, carer)
         # Two pairs of siblings, so the family view has something to show.
         for first, second in ((0, 14), (1, 15)):
             self.siblings(built[first], built[second], social_worker)
@@ -284,10 +305,30 @@ class Command(BaseCommand):
                 end=datetime.datetime.combine(conference_day, datetime.time(15, 30)),
                 visibility=Visibility.PROFESSIONALS,
             )
+        medicine = medicine_add(
+            network=network,
+            viewer=view,
+            added_by=coordinator,
+            name="Melatonin 2 mg tablets",
+            dose="1 tablet",
+            schedule="At bedtime",
+            prescribed_by="Riverside Medical Centre",
+            pickup="Riverside Pharmacy, every fourth Friday after 2pm",
+        )
+        if number == 0:
+            file_share(
+                network=network,
+                viewer=view,
+                shared_by=coordinator,
+                title="Shopping list",
+                upload=ContentFile(b"Milk\nBread\nFruit for packed lunches\n", "list.txt"),
+                visibility=Visibility.NETWORK,
+            )
         task_create(
             network=network,
             viewer=view,
             created_by=coordinator,
+            medicine=medicine,
             title="Collect prescription from the pharmacy",
             due_at=datetime.datetime.combine(
                 today + datetime.timedelta(days=2), datetime.time(17, 0)
@@ -302,6 +343,25 @@ class Command(BaseCommand):
                 severity=severity,
                 description=text,
             )
+
+    def everyday(self, network: Network, coordinator: User, carer: User) -> None:
+        """The family carer's update on how the person is, and a message to everyone."""
+        family = viewer_for(user=carer, network=network)
+        assert family is not None
+        wellbeing_update_post(
+            network=network,
+            viewer=family,
+            posted_by=carer,
+            text="A good morning: ate all of breakfast and went to the park. Tired by teatime.",
+        )
+        thread_start(
+            network=network,
+            viewer=family,
+            started_by=carer,
+            subject="Prescription this Friday",
+            text="I can collect the prescription on Friday after work. Is anyone free at 2pm?",
+            audience=THREAD_FOR_NETWORK,
+        )
 
     def siblings(self, one: Network, other: Network, coordinator: User) -> None:
         view = viewer_for(user=coordinator, network=one)

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.services import user_sms_number
 from calendars.models import CalendarFeedToken
 from calendars.services.feed_tokens import feed_token_create, feed_token_revoke, feed_token_rotate
 from calendars.services.reminders import reminder_preferences_for, reminder_preferences_set
@@ -71,7 +72,7 @@ def calendar_settings_page(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "reminders_now": _describe(user.pk),
-            "has_phone": bool(user.phone),
+            "has_phone": bool(user_sms_number(user)),
             "feed_url": feed_url,
             "live_token": live_token,
         },

@@ -42,6 +42,7 @@ from frontend.views.common import (
     posted,
     signed_in_user,
 )
+from medicines.selectors import medicine_list_for_viewer
 
 # Settled tasks stay on the board this long, so people see what was done lately.
 SETTLED_SHOWN_FOR = datetime.timedelta(days=14)
@@ -124,7 +125,15 @@ def task_create_page(request: HttpRequest, network_id: int) -> HttpResponse:
     network, viewer = network_for_request(request, network_id)
     if not calendar_may_add(viewer=viewer):
         raise Http404("No such page")
-    form = TaskForm(posted(request), visibilities=viewer.visibilities_allowed())
+    medicines = medicine_list_for_viewer(viewer=viewer).filter(stopped=False)
+    by_id = {medicine.pk: medicine for medicine in medicines}
+    chosen = request.GET.get("medicine", "")
+    form = TaskForm(
+        posted(request),
+        visibilities=viewer.visibilities_allowed(),
+        medicines=[(pk, medicine.name) for pk, medicine in by_id.items()],
+        initial={"medicine": int(chosen)} if chosen.isdigit() else None,
+    )
     done = page_post(
         request,
         form,
@@ -136,6 +145,7 @@ def task_create_page(request: HttpRequest, network_id: int) -> HttpResponse:
             due_at=data["due_at"],
             notes=data["notes"],
             visibility=data["visibility"],
+            medicine=by_id.get(data.get("medicine") or 0),
         ),
         success_url=reverse("task_board", args=[network.pk]),
         message=lambda task: f"'{task.title}' is on the task board.",
