@@ -629,7 +629,7 @@ def test_kept_lists_are_never_shown_to_another_reader_and_a_change_shows_at_once
 
 
 def test_the_concerns_list_takes_the_same_queries_however_many_concerns() -> None:
-    def count(concerns: int) -> int:
+    def count(concerns: int) -> tuple[int, int]:
         world = _world()
         authors = (world.coordinator, world.practitioner_b, world.family)
         for serial in range(concerns):
@@ -640,7 +640,7 @@ def test_the_concerns_list_takes_the_same_queries_however_many_concerns() -> Non
 
 
 def test_the_chronology_takes_the_same_queries_however_much_happened() -> None:
-    def count(concerns: int, members: int) -> int:
+    def count(concerns: int, members: int) -> tuple[int, int]:
         world = _world()
         for _serial in range(concerns):
             concern_raise_as(world.practitioner_b, world.network, severity="low")
@@ -652,7 +652,7 @@ def test_the_chronology_takes_the_same_queries_however_much_happened() -> None:
 
 
 def test_the_dashboard_takes_the_same_queries_however_much_there_is() -> None:
-    def count(networks: int, concerns_each: int) -> int:
+    def count(networks: int, concerns_each: int) -> tuple[int, int]:
         agency = AgencyFactory.create()
         lead = _staff(agency=agency, role=StaffRole.SAFEGUARDING_LEAD)
         for _serial in range(networks):
