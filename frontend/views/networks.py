@@ -91,6 +91,7 @@ def network_overview(request: HttpRequest, network_id: int) -> HttpResponse:
                 "overview": overview,
                 "contacts": who_to_call(viewer=viewer),
                 "circle": circle_of_support(viewer=viewer, network=network),
+                "involvement_cards": shared["involvement_cards"],
                 "section": "overview",
             },
         )

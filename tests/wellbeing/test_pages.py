@@ -130,7 +130,7 @@ def _network_with_updates(count: int) -> tuple[Network, Client]:
 # Session and user, the network and the viewer's standing, the page of updates with its
 # photos, replies and reactions, whom to hide, the audit row, the session; the page adds
 # the notification count and its messages.
-LIST_QUERIES = {"/networks/{network}/updates/": 19, "/api/v1/networks/{network}/updates/": 16}
+LIST_QUERIES = {"/networks/{network}/updates/": 16, "/api/v1/networks/{network}/updates/": 14}
 
 
 @pytest.mark.parametrize("path", list(LIST_QUERIES))
