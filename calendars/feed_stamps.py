@@ -1,0 +1,175 @@
+"""A feed's stamp: one query that tells whether anything a feed is made of may have changed.
+
+Calendar apps poll a feed every few minutes and it rarely changes, so an unchanged feed must
+cost one cheap lookup. The stamp is read with the token in a single SQL statement, and it
+is a hash of everything the feed's bytes and its holder's access depend on:
+
+- the token: live (not revoked) and its user active, or no row at all (the feed is 404);
+- the user's standing inputs, as `caregraph.policy.standing.viewers_for_user` reads them:
+  their active staff rows (agency, role), their active memberships (each row's id, network,
+  kind, agency, coordinator), and, for a safeguarding lead, the networks their agencies are
+  involved in today (open involvement, or an active member acting for the agency);
+- per network they see: its events summed up by status, visibility, author and author agency
+  (count, sum of ids, sum of sequences, newest change), and its changed occurrences (count,
+  sum of ids, newest change). Every change to an event or an occurrence raises its sequence
+  or its `updated_at`, as `calendars.feed_versions.feed_version` also relies on.
+
+The stamp is not the ETag: it changes for things the user may not see (a professionals-only
+event, for a relative). It only keys what a full computation found for the same inputs (the
+exact version, when it last changed, the networks to audit), remembered by each process.
+A stamp seen before means nothing the feed depends on has changed since, so that answer still
+holds; any other stamp goes the long way (the policy, the exact version) again.
+
+Whoever changes what `viewers_for_user` or `FeedContents.events` read must change the query
+below with it (tests/calendars/test_feed_stamps.py checks each input).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from accounts.models import User
+from agencies.models import Involvement, StaffMembership, StaffRole
+from calendars.models import CalendarEvent, CalendarFeedToken, EventException
+from caregraph.models import Membership, MembershipStatus, Network
+
+# Raised whenever the stamp's inputs change, so no process keeps an answer made from others.
+STAMP_FORMAT = 1
+# Stamps remembered by each process (one per live feed polled; a few hundred bytes each).
+KNOWN_STAMPS = 20_000
+
+_STAMP_SQL = f"""
+WITH token AS (
+    SELECT t.id, t.user_id, t.last_used_at
+    FROM {CalendarFeedToken._meta.db_table} t
+    JOIN {User._meta.db_table} u ON u.id = t.user_id
+    WHERE t.token_hash = %(hash)s AND t.revoked_at IS NULL AND u.is_active
+),
+staff AS (
+    SELECT s.agency_id, s.role
+    FROM {StaffMembership._meta.db_table} s JOIN token ON s.user_id = token.user_id
+    WHERE s.is_active
+),
+member AS (
+    SELECT m.id, m.network_id, m.kind, m.agency_id, m.is_coordinator
+    FROM {Membership._meta.db_table} m JOIN token ON m.user_id = token.user_id
+    WHERE m.status = %(active)s
+),
+lead AS (SELECT agency_id FROM staff WHERE role = %(lead)s),
+reviewed AS (
+    SELECT i.network_id, i.agency_id FROM {Involvement._meta.db_table} i
+    WHERE i.agency_id IN (SELECT agency_id FROM lead)
+      AND (i.ended_on IS NULL OR i.ended_on >= %(today)s)
+    UNION
+    SELECT m.network_id, m.agency_id FROM {Membership._meta.db_table} m
+    WHERE m.agency_id IN (SELECT agency_id FROM lead) AND m.status = %(active)s
+),
+seen AS (SELECT network_id FROM member UNION SELECT network_id FROM reviewed),
+events AS (
+    SELECT e.network_id, e.status, e.visibility, e.created_by_id, e.author_agency_id,
+           count(*) AS n, sum(e.id) AS ids, sum(e.sequence) AS sequences,
+           max(e.updated_at) AS changed
+    FROM {CalendarEvent._meta.db_table} e
+    WHERE e.network_id IN (SELECT network_id FROM seen)
+    GROUP BY 1, 2, 3, 4, 5
+),
+occurrences AS (
+    SELECT e.network_id, count(*) AS n, sum(x.id) AS ids, max(x.updated_at) AS changed
+    FROM {EventException._meta.db_table} x
+    JOIN {CalendarEvent._meta.db_table} e ON e.id = x.event_id
+    WHERE e.network_id IN (SELECT network_id FROM seen)
+    GROUP BY 1
+)
+SELECT token.id, token.user_id, token.last_used_at, md5(concat_ws('|',
+    (SELECT string_agg(ROW(s.*)::text, ';' ORDER BY s.agency_id, s.role) FROM staff s),
+    (SELECT string_agg(ROW(m.*)::text, ';' ORDER BY m.id) FROM member m),
+    (SELECT string_agg(ROW(r.*)::text, ';' ORDER BY r.network_id, r.agency_id)
+     FROM reviewed r),
+    (SELECT string_agg(ROW(e.*)::text, ';' ORDER BY ROW(e.*)::text) FROM events e),
+    (SELECT string_agg(ROW(o.*)::text, ';' ORDER BY o.network_id) FROM occurrences o)
+))
+FROM token
+"""
+
+
+@dataclass(frozen=True)
+class FeedStamp:
+    """A live token's user, when the token was last used, and the stamp of their feed."""
+
+    token_id: int
+    user_id: int
+    last_used_at: datetime.datetime | None
+    key: str
+
+
+def feed_stamp(*, token_hash: str) -> FeedStamp | None:
+    """The stamp of the feed at this token, in one query; None when the token is unknown,
+    revoked or its user deactivated (nothing else is read then)."""
+    today = timezone.localdate()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _STAMP_SQL,
+            {
+                "hash": token_hash,
+                "active": MembershipStatus.ACTIVE.value,
+                "lead": StaffRole.SAFEGUARDING_LEAD.value,
+                "today": today,
+            },
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    token_id, user_id, last_used_at, digest = row
+    # What the bytes depend on besides the database: the site's address, the day (open
+    # involvements, and the year the VTIMEZONEs start from) and the formats.
+    outside = f"{STAMP_FORMAT}|{settings.SITE_URL}|{today.isoformat()}|{token_id}|{user_id}"
+    key = hashlib.sha256(f"{outside}|{digest}".encode()).hexdigest()
+    return FeedStamp(token_id=token_id, user_id=user_id, last_used_at=last_used_at, key=key)
+
+
+@dataclass(frozen=True)
+class KnownFeed:
+    """What the long way found for one stamp: the exact version (the ETag), when the feed
+    became that version, and the networks a fetch of it is audited in."""
+
+    version: str
+    changed_at: datetime.datetime | None
+    networks: tuple[Network, ...]
+
+
+class _Known:
+    """Feeds known by stamp in this process, least recently used first out."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: OrderedDict[str, KnownFeed] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> KnownFeed | None:
+        with self.lock:
+            found = self.entries.get(key)
+            if found is not None:
+                self.entries.move_to_end(key)
+            return found
+
+    def put(self, key: str, known: KnownFeed) -> None:
+        with self.lock:
+            self.entries[key] = known
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+feeds_known = _Known(KNOWN_STAMPS)
