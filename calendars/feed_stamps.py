@@ -9,10 +9,16 @@ is a hash of everything the feed's bytes and its holder's access depend on:
   their active staff rows (agency, role), their active memberships (each row's id, network,
   kind, agency, coordinator), and, for a safeguarding lead, the networks their agencies are
   involved in today (open involvement, or an active member acting for the agency);
-- per network they see: its events summed up by status, visibility, author and author agency
-  (count, sum of ids, sum of sequences, newest change), and its changed occurrences (count,
-  sum of ids, newest change). Every change to an event or an occurrence raises its sequence
-  or its `updated_at`, as `calendars.feed_versions.feed_version` also relies on.
+- per network they see, its last event sequence (`Network.last_sequence`): every change to
+  an event or one of its occurrences is recorded through `network_change_record`, which
+  appends a network event and so raises it (as does every change of membership, involvement
+  or visibility made through the services). The events themselves are not read.
+
+Memberships, staff rows and involvements are read as they are, so a membership ended, a
+professional's agency left or an involvement closed changes the stamp even when written
+without the services (a data fix). A merge, and its undoing, move events between networks
+without a network event, so the number of merges and the latest merge and undo are in every
+stamp too: they are rare, and after one every feed is worked out again once.
 
 The stamp is not the ETag: it changes for things the user may not see (a professionals-only
 event, for a relative). It only keys what a full computation found for the same inputs (the
@@ -38,8 +44,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from agencies.models import Involvement, StaffMembership, StaffRole
-from calendars.models import CalendarEvent, CalendarFeedToken, EventException
-from caregraph.models import Membership, MembershipStatus, Network
+from calendars.models import CalendarFeedToken
+from caregraph.models import Membership, MembershipStatus, Merge, Network
 
 # Raised whenever the stamp's inputs change, so no process keeps an answer made from others.
 STAMP_FORMAT = 1
@@ -72,29 +78,15 @@ reviewed AS (
     SELECT m.network_id, m.agency_id FROM {Membership._meta.db_table} m
     WHERE m.agency_id IN (SELECT agency_id FROM lead) AND m.status = %(active)s
 ),
-seen AS (SELECT network_id FROM member UNION SELECT network_id FROM reviewed),
-events AS (
-    SELECT e.network_id, e.status, e.visibility, e.created_by_id, e.author_agency_id,
-           count(*) AS n, sum(e.id) AS ids, sum(e.sequence) AS sequences,
-           max(e.updated_at) AS changed
-    FROM {CalendarEvent._meta.db_table} e
-    WHERE e.network_id IN (SELECT network_id FROM seen)
-    GROUP BY 1, 2, 3, 4, 5
-),
-occurrences AS (
-    SELECT e.network_id, count(*) AS n, sum(x.id) AS ids, max(x.updated_at) AS changed
-    FROM {EventException._meta.db_table} x
-    JOIN {CalendarEvent._meta.db_table} e ON e.id = x.event_id
-    WHERE e.network_id IN (SELECT network_id FROM seen)
-    GROUP BY 1
-)
+seen AS (SELECT network_id FROM member UNION SELECT network_id FROM reviewed)
 SELECT token.id, token.user_id, token.last_used_at, md5(concat_ws('|',
     (SELECT string_agg(ROW(s.*)::text, ';' ORDER BY s.agency_id, s.role) FROM staff s),
     (SELECT string_agg(ROW(m.*)::text, ';' ORDER BY m.id) FROM member m),
     (SELECT string_agg(ROW(r.*)::text, ';' ORDER BY r.network_id, r.agency_id)
      FROM reviewed r),
-    (SELECT string_agg(ROW(e.*)::text, ';' ORDER BY ROW(e.*)::text) FROM events e),
-    (SELECT string_agg(ROW(o.*)::text, ';' ORDER BY o.network_id) FROM occurrences o)
+    (SELECT string_agg(n.id || ':' || n.last_sequence, ';' ORDER BY n.id)
+     FROM {Network._meta.db_table} n WHERE n.id IN (SELECT network_id FROM seen)),
+    (SELECT concat_ws(',', count(*), max(id), max(undone_at)) FROM {Merge._meta.db_table})
 ))
 FROM token
 """

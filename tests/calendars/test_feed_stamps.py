@@ -15,11 +15,18 @@ from django.utils import timezone
 from agencies.models import StaffMembership, StaffRole
 from agencies.services import involvement_end
 from calendars.models import CalendarFeedToken
+from calendars.services.events import event_cancel, event_update
 from calendars.services.feed_tokens import feed_token_create, feed_token_rotate
 from caregraph.models import AuditEvent, MemberKind, Membership, MembershipStatus, Visibility
+from caregraph.services.merge import person_merge, person_merge_undo
 from caregraph.services.networks import membership_end
 from tests.calendars.conftest import Circle, add_event
-from tests.factories import AgencyFactory, involvement_add_for_test, staff_create
+from tests.factories import (
+    AgencyFactory,
+    involvement_add_for_test,
+    person_register_for_test,
+    staff_create,
+)
 from tests.networks import member_add, network_create, viewer
 
 pytestmark = pytest.mark.django_db
@@ -142,19 +149,33 @@ def test_a_lead_whose_agency_stops_being_involved_loses_the_network(circle: Circ
     assert status == 200 and b"Strategy" not in body
 
 
-def test_an_event_narrowed_or_moved_away_leaves_a_polled_feed(circle: Circle) -> None:
-    event = add_event(circle.network, circle.coordinator, title="Strategy meeting")
+def test_an_event_narrowed_or_cancelled_leaves_a_polled_feed(circle: Circle) -> None:
+    meeting = add_event(circle.network, circle.coordinator, title="Strategy meeting")
+    visit = add_event(circle.network, circle.coordinator, title="Home visit")
     app = App(feed_token_create(user=circle.family))
-    assert b"Strategy meeting" in app.body
+    assert b"Strategy meeting" in app.body and b"Home visit" in app.body
+    coordinator = viewer(circle.network, circle.coordinator)
 
-    # Narrowed without the service (which would also raise its sequence), as a fix would.
-    type(event).objects.filter(pk=event.pk).update(visibility=Visibility.PROFESSIONALS)
+    event_update(
+        event=meeting,
+        viewer=coordinator,
+        updated_by=circle.coordinator,
+        title=meeting.title,
+        kind=meeting.kind,
+        start=meeting.start,
+        end=meeting.end,
+        all_day=False,
+        timezone_name=meeting.timezone,
+        location="",
+        notes="",
+        visibility=Visibility.PROFESSIONALS,
+        rrule="",
+    )
     status, body = app.poll()
-    assert status == 200 and b"Strategy meeting" not in body
+    assert status == 200 and b"Strategy meeting" not in body and b"Home visit" in body
 
-    elsewhere = network_create(given_name="Ann", family_name="Other")
-    type(event).objects.filter(pk=event.pk).update(visibility=Visibility.NETWORK, network=elsewhere)
-    assert b"Strategy meeting" not in app.client.get(app.url).content
+    event_cancel(event=visit, viewer=coordinator, cancelled_by=circle.coordinator)
+    assert b"Home visit" not in app.client.get(app.url, HTTP_IF_NONE_MATCH=app.etag).content
 
 
 def test_a_change_the_member_may_not_see_is_still_not_modified(circle: Circle) -> None:
@@ -182,3 +203,27 @@ def test_an_unchanged_feed_is_one_query_and_no_audit_row(circle: Circle) -> None
 
     assert again.status_code == 200 and again.content == app.body
     assert audited.count() == 4  # the 304 wrote none; the second full fetch two
+
+
+def test_a_merge_undone_takes_the_other_persons_events_back_out_of_the_feed() -> None:
+    agency = AgencyFactory.create()
+    lead = staff_create(role=StaffRole.SAFEGUARDING_LEAD, agency=agency)
+    survivor = person_register_for_test(agency=agency).network
+    merged = person_register_for_test(agency=agency, given_name="Amelie").network
+    relative = member_add(survivor, kind=MemberKind.FAMILY).user
+    add_event(merged, merged.memberships.get().user, title="The other child's review")
+    app = App(feed_token_create(user=relative))
+
+    merge = person_merge(
+        survivor=survivor.person, merged=merged.person, performed_by=lead, reason="Same child"
+    )
+    status, body = app.poll()
+    assert status == 200 and b"other child's review" in body
+    app.etag, app.modified = (
+        app.client.get(app.url)[header] for header in ("ETag", "Last-Modified")
+    )
+
+    person_merge_undo(merge=merge, undone_by=lead, reason="Two children after all")
+    status, body = app.poll()
+
+    assert status == 200 and b"other child's review" not in body
