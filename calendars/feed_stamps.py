@@ -37,58 +37,55 @@ import hashlib
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from accounts.models import User
 from agencies.models import Involvement, StaffMembership, StaffRole
 from calendars.models import CalendarFeedToken
 from caregraph.models import Membership, MembershipStatus, Merge, Network
+from caregraph.policy.standing import involvement_open_now
 
 # Raised whenever the stamp's inputs change, so no process keeps an answer made from others.
 STAMP_FORMAT = 1
 # Stamps remembered by each process (one per live feed polled; a few hundred bytes each).
 KNOWN_STAMPS = 20_000
 
+_LEAD_AGENCIES = f"""
+    SELECT s.agency_id FROM {StaffMembership._meta.db_table} s
+    WHERE s.user_id = t.user_id AND s.is_active AND s.role = %(lead)s
+"""
+# Plain correlated subqueries, no CTEs: a third of the planning and running time.
 _STAMP_SQL = f"""
-WITH token AS (
-    SELECT t.id, t.user_id, t.last_used_at
-    FROM {CalendarFeedToken._meta.db_table} t
-    JOIN {User._meta.db_table} u ON u.id = t.user_id
-    WHERE t.token_hash = %(hash)s AND t.revoked_at IS NULL AND u.is_active
-),
-staff AS (
-    SELECT s.agency_id, s.role
-    FROM {StaffMembership._meta.db_table} s JOIN token ON s.user_id = token.user_id
-    WHERE s.is_active
-),
-member AS (
-    SELECT m.id, m.network_id, m.kind, m.agency_id, m.is_coordinator
-    FROM {Membership._meta.db_table} m JOIN token ON m.user_id = token.user_id
-    WHERE m.status = %(active)s
-),
-lead AS (SELECT agency_id FROM staff WHERE role = %(lead)s),
-reviewed AS (
-    SELECT i.network_id, i.agency_id FROM {Involvement._meta.db_table} i
-    WHERE i.agency_id IN (SELECT agency_id FROM lead)
-      AND (i.ended_on IS NULL OR i.ended_on >= %(today)s)
-    UNION
-    SELECT m.network_id, m.agency_id FROM {Membership._meta.db_table} m
-    WHERE m.agency_id IN (SELECT agency_id FROM lead) AND m.status = %(active)s
-),
-seen AS (SELECT network_id FROM member UNION SELECT network_id FROM reviewed)
-SELECT token.id, token.user_id, token.last_used_at, md5(concat_ws('|',
-    (SELECT string_agg(ROW(s.*)::text, ';' ORDER BY s.agency_id, s.role) FROM staff s),
-    (SELECT string_agg(ROW(m.*)::text, ';' ORDER BY m.id) FROM member m),
-    (SELECT string_agg(ROW(r.*)::text, ';' ORDER BY r.network_id, r.agency_id)
-     FROM reviewed r),
-    (SELECT string_agg(n.id || ':' || n.last_sequence, ';' ORDER BY n.id)
-     FROM {Network._meta.db_table} n WHERE n.id IN (SELECT network_id FROM seen)),
+SELECT t.id, t.user_id, t.last_used_at,
+    ARRAY(
+        SELECT s.agency_id || ':' || s.role FROM {StaffMembership._meta.db_table} s
+        WHERE s.user_id = t.user_id AND s.is_active ORDER BY 1
+    ),
+    ARRAY(
+        SELECT ROW(m.id, m.network_id, m.kind, m.agency_id, m.is_coordinator, n.last_sequence)::text
+        FROM {Membership._meta.db_table} m JOIN {Network._meta.db_table} n ON n.id = m.network_id
+        WHERE m.user_id = t.user_id AND m.status = %(active)s ORDER BY m.id
+    ),
+    CASE WHEN EXISTS ({_LEAD_AGENCIES}) THEN ARRAY(
+        SELECT ROW(r.network_id, r.agency_id, n.last_sequence)::text
+        FROM (
+            SELECT i.network_id, i.agency_id FROM {Involvement._meta.db_table} i
+            WHERE i.agency_id IN ({_LEAD_AGENCIES})
+              AND (i.ended_on IS NULL OR i.ended_on >= %(today)s)
+            UNION
+            SELECT m.network_id, m.agency_id FROM {Membership._meta.db_table} m
+            WHERE m.agency_id IN ({_LEAD_AGENCIES}) AND m.status = %(active)s
+        ) r JOIN {Network._meta.db_table} n ON n.id = r.network_id
+        ORDER BY 1
+    ) END,
     (SELECT concat_ws(',', count(*), max(id), max(undone_at)) FROM {Merge._meta.db_table})
-))
-FROM token
+FROM {CalendarFeedToken._meta.db_table} t JOIN {User._meta.db_table} u ON u.id = t.user_id
+WHERE t.token_hash = %(hash)s AND t.revoked_at IS NULL AND u.is_active
 """
 
 
@@ -106,25 +103,80 @@ def feed_stamp(*, token_hash: str) -> FeedStamp | None:
     """The stamp of the feed at this token, in one query; None when the token is unknown,
     revoked or its user deactivated (nothing else is read then)."""
     today = timezone.localdate()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _STAMP_SQL,
-            {
-                "hash": token_hash,
-                "active": MembershipStatus.ACTIVE.value,
-                "lead": StaffRole.SAFEGUARDING_LEAD.value,
-                "today": today,
-            },
-        )
-        row = cursor.fetchone()
+    if connection.vendor != "postgresql":
+        row = _stamp_row_portable(token_hash=token_hash, today=today)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _STAMP_SQL,
+                {
+                    "hash": token_hash,
+                    "active": MembershipStatus.ACTIVE.value,
+                    "lead": StaffRole.SAFEGUARDING_LEAD.value,
+                    "today": today,
+                },
+            )
+            row = cursor.fetchone()
     if row is None:
         return None
-    token_id, user_id, last_used_at, digest = row
-    # What the bytes depend on besides the database: the site's address, the day (open
-    # involvements, and the year the VTIMEZONEs start from) and the formats.
-    outside = f"{STAMP_FORMAT}|{settings.SITE_URL}|{today.isoformat()}|{token_id}|{user_id}"
-    key = hashlib.sha256(f"{outside}|{digest}".encode()).hexdigest()
+    token_id, user_id, last_used_at, *standing = row
+    # Besides the database: the site's address, the day (open involvements, and the year
+    # the VTIMEZONEs start from) and the format. The token's own hash, too: row ids can be
+    # used again (SQLite), a secret is not.
+    parts = (
+        STAMP_FORMAT,
+        settings.SITE_URL,
+        today.isoformat(),
+        token_hash,
+        token_id,
+        user_id,
+        standing,
+    )
+    key = hashlib.sha256(repr(parts).encode()).hexdigest()
     return FeedStamp(token_id=token_id, user_id=user_id, last_used_at=last_used_at, key=key)
+
+
+def _stamp_row_portable(*, token_hash: str, today: datetime.date) -> tuple[Any, ...] | None:
+    """The same inputs as `_STAMP_SQL`, read with the ORM in a few queries: for SQLite (a
+    development machine), where the query above does not run."""
+    token = (
+        CalendarFeedToken.objects.filter(
+            token_hash=token_hash, revoked_at__isnull=True, user__is_active=True
+        )
+        .values_list("pk", "user_id", "last_used_at")
+        .first()
+    )
+    if token is None:
+        return None
+    staff = list(
+        StaffMembership.objects.filter(user_id=token[1], is_active=True)
+        .order_by("agency_id", "role")
+        .values_list("agency_id", "role")
+    )
+    members = list(
+        Membership.objects.filter(user_id=token[1], status=MembershipStatus.ACTIVE)
+        .order_by("pk")
+        .values_list("pk", "network_id", "kind", "agency_id", "is_coordinator")
+    )
+    leads = [agency_id for agency_id, role in staff if role == StaffRole.SAFEGUARDING_LEAD]
+    reviewed = sorted(
+        set(
+            Involvement.objects.filter(agency_id__in=leads)
+            .filter(involvement_open_now(today=today))
+            .values_list("network_id", "agency_id")
+        )
+        | set(
+            Membership.objects.filter(
+                agency_id__in=leads, status=MembershipStatus.ACTIVE
+            ).values_list("network_id", "agency_id")
+        )
+    )
+    network_ids = {row[1] for row in members} | {row[0] for row in reviewed}
+    sequences = sorted(
+        Network.objects.filter(pk__in=network_ids).values_list("pk", "last_sequence")
+    )
+    merges = Merge.objects.aggregate(Count("pk"), Max("pk"), Max("undone_at"))
+    return (*token, staff, members, reviewed, sequences, sorted(merges.items()))
 
 
 @dataclass(frozen=True)
