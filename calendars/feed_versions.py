@@ -7,9 +7,10 @@ audiences there), and of the events they may see, their number, ids, sequences a
 change (every change to an event or one of its occurrences raises its sequence and its
 `updated_at`; one gone lowers the count and the sum of ids), and of their changed
 occurrences; the site's address, the year (the VTIMEZONEs span from it) and the format. Two
-grouped queries answer it, so an unchanged feed is answered 304, or from a body already built,
-without reading its events. Access is checked first: only a live token's holder has a
-version, and what they may see now is part of it.
+grouped queries answer it, without reading the events. They run only when the feed's stamp
+is new (`calendars.feed_stamps`); a stamp seen before answers from the version found for it.
+Access is checked first: only a live token's holder has a version, and what they may see now
+is part of it.
 """
 
 from __future__ import annotations

@@ -18,6 +18,8 @@ from calendars.models import CalendarFeedToken
 
 # How often the last use is written down: a calendar app polls every few minutes.
 LAST_USED_PRECISION = datetime.timedelta(hours=1)
+# Longer than any token made here (43 characters): anything longer is not looked up.
+MAX_TOKEN_LENGTH = 100
 
 
 def feed_token_hash(token: str) -> str:
@@ -48,20 +50,8 @@ def feed_token_revoke(*, user: User) -> int:
     )
 
 
-def feed_token_use(*, token: str) -> User | None:
-    """The active user whose live token this is, or None; notes when it was last used."""
-    if not token or len(token) > 100:
-        return None
-    found = (
-        CalendarFeedToken.objects.filter(
-            token_hash=feed_token_hash(token), revoked_at__isnull=True, user__is_active=True
-        )
-        .select_related("user")
-        .first()
-    )
-    if found is None:
-        return None
+def feed_token_note_use(*, token_id: int, last_used_at: datetime.datetime | None) -> None:
+    """Notes that the token was used now, at most once within `LAST_USED_PRECISION`."""
     now = timezone.now()
-    if found.last_used_at is None or found.last_used_at < now - LAST_USED_PRECISION:
-        CalendarFeedToken.objects.filter(pk=found.pk).update(last_used_at=now)
-    return found.user
+    if last_used_at is None or last_used_at < now - LAST_USED_PRECISION:
+        CalendarFeedToken.objects.filter(pk=token_id).update(last_used_at=now)

@@ -201,7 +201,10 @@ def _viewer_make(
 def viewers_for_user(*, user: AnyUser, networks: list[Network]) -> dict[int, Viewer]:
     """The user's standing in each of several networks, in four queries however many.
 
-    Networks the user may not see are left out of the answer.
+    Networks the user may not see are left out of the answer. What this reads (memberships,
+    staff rows, involvements, the day) is also read by the calendar feed's stamp
+    (`calendars/feed_stamps.py`), which answers an unchanged feed without asking again: a
+    new input here must be added there too.
     """
     if not user.is_authenticated or user.pk is None or not networks:
         return {}

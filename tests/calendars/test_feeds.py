@@ -11,6 +11,7 @@ import recurring_ical_events
 from django.test import Client
 
 from accounts.models import User
+from calendars.feeds import component_ics, event_components
 from calendars.models import CalendarEvent, EventKind
 from calendars.services.events import event_occurrence_cancel, event_occurrence_update
 from calendars.services.feed_tokens import feed_token_create, feed_token_revoke, feed_token_rotate
@@ -190,6 +191,24 @@ def test_lines_are_folded_and_text_is_escaped(circle: Circle) -> None:
     [component] = icalendar.Calendar.from_ical(body).walk("VEVENT")
     assert str(component["SUMMARY"]) == title
     assert str(component["LOCATION"]) == location
+
+
+def test_events_are_written_exactly_as_the_library_writes_them(circle: Circle) -> None:
+    # Lines of every length around the fold, escapes and multi-byte characters at it.
+    for length in range(40, 60):
+        add_event(
+            circle.network,
+            circle.coordinator,
+            title=("Café; visit, " * 9)[:length] + "é\\,",
+            location="Ward 3" + "é" * (length - 30),
+            rrule="FREQ=WEEKLY;COUNT=3" if length % 2 else "",
+        )
+    components = [
+        component
+        for event in CalendarEvent.objects.filter(network=circle.network)
+        for component in event_components(event)
+    ]
+    assert [component_ics(each) for each in components] == [each.to_ical() for each in components]
 
 
 def test_an_all_day_event_is_a_date_in_the_feed(circle: Circle) -> None:
