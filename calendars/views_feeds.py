@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 
 from django.contrib.auth.decorators import login_required
-from django.db import connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
@@ -24,7 +23,11 @@ from calendars.selectors import FeedContents, event_get_for_viewer, feed_content
 from calendars.services.feed_tokens import MAX_TOKEN_LENGTH, feed_token_hash, feed_token_note_use
 from caregraph.models import AuditAction
 from caregraph.policy import network_get_for_user
-from caregraph.services.audit import audit_record, audit_record_each_network
+from caregraph.services.audit import (
+    audit_record,
+    audit_record_each_network,
+    read_audit_transaction,
+)
 
 FEED_NAME = "Caregraph"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -107,15 +110,10 @@ def _feed_send(
 ) -> HttpResponse:
     """The feed's body (built once per version), its sending audited in each network.
 
-    The audit rows are committed without waiting for the disk (`synchronous_commit` off for
-    this transaction only): a poll is not held up by a WAL flush, and the rows are on disk
-    within a fraction of a second; only a crash of the database server in that moment could
-    lose them, never a change to anyone's record (those commits still wait).
+    The audit rows are committed without waiting for the disk (`read_audit_transaction`): a
+    poll is not held up by a WAL flush.
     """
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+    with read_audit_transaction():
         audit_record_each_network(
             actor=User(pk=stamp.user_id),
             action=AuditAction.EXPORT,

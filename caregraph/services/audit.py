@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -81,18 +83,32 @@ def audit_record(
     )
 
 
-def audit_record_view(**fields: Any) -> AuditEvent:
-    """`audit_record` for a read (a page viewed), committed without waiting for the disk.
+@contextmanager
+def read_audit_transaction() -> Iterator[None]:
+    """The transaction of the audit rows of a read (a page viewed, a feed sent), committed
+    without waiting for the disk.
 
-    A read changes nothing else, so its row is alone in its transaction, and waiting for
+    A read changes nothing else, so its rows are alone in their transaction, and waiting for
     that commit's flush to disk was the costliest part of showing a page (2 to 5 ms here,
-    more than a whole bare request). The row is written and committed with the request as
-    before, and is visible at once; PostgreSQL flushes it within a fraction of a second
+    more than a whole bare request). The rows are written and committed with the request as
+    before, and are visible at once; PostgreSQL flushes them within a fraction of a second
     (`synchronous_commit` off for this transaction only: a crash of the database server in
-    that moment could lose the last views, never a change or its audit row, which commit as
-    before). Inside a caller's transaction the row simply joins it.
+    that moment could lose the last reads' rows, never a change or its audit row, which
+    commit as before). Inside a caller's transaction the rows simply join it.
     """
     if connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        yield
+
+
+def audit_record_view(**fields: Any) -> AuditEvent:
+    """`audit_record` for a read (a page viewed), in a `read_audit_transaction`."""
+    with read_audit_transaction():
         return audit_record(**fields)
     with transaction.atomic():
         if connection.vendor == "postgresql":
