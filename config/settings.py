@@ -10,10 +10,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from config.beat import beat_schedule
 from config.storage import private_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -223,36 +223,7 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE = {
-    "session-clear-expired": {
-        "task": "accounts.tasks.session_clear_expired_task",
-        "schedule": timedelta(seconds=env.int("SESSION_CLEAR_INTERVAL_SECONDS", default=3600)),
-    },
-    "concern-escalate-due": {
-        "task": "concerns.tasks.concern_escalate_due_task",
-        "schedule": timedelta(seconds=env.int("ESCALATION_SWEEP_SECONDS", default=60)),
-    },
-    "outbox-sweep": {
-        "task": "notifications.tasks.outbox_sweep_task",
-        "schedule": timedelta(seconds=env.int("OUTBOX_SWEEP_SECONDS", default=30)),
-    },
-    "notification-digest": {
-        "task": "notifications.tasks.notification_digest_send_task",
-        "schedule": crontab(minute=0, hour=7),
-    },
-    "reminder-send-due": {
-        "task": "calendars.tasks.reminder_send_due_task",
-        "schedule": timedelta(seconds=env.int("REMINDER_SWEEP_SECONDS", default=60)),
-    },
-    "idempotency-keys-purge": {
-        "task": "api.tasks.idempotency_key_purge_task",
-        "schedule": crontab(minute=47, hour=2),
-    },
-    "sign-in-attempts-purge": {
-        "task": "accounts.tasks.signin_attempts_purge_task",
-        "schedule": crontab(minute=37, hour=3),
-    },
-}
+CELERY_BEAT_SCHEDULE = beat_schedule(env)
 
 # --- Concerns -------------------------------------------------------------------------------
 

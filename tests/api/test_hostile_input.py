@@ -77,6 +77,11 @@ def world() -> tuple[Any, dict[str, int]]:
         f"{base}/tasks/", {"title": "Collect", "due_at": "2026-12-08T17:00:00"}, format="json"
     ).json()
     update = client.post(f"{base}/updates/", {"text": "A good day"}, format="json").json()
+    thread = client.post(
+        f"{base}/threads/",
+        {"subject": "Friday", "text": "Who can collect?", "audience": "network"},
+        format="json",
+    ).json()
     invitation, _ = invitation_create(
         network=network,
         invited_by=coordinator,
@@ -117,6 +122,7 @@ def world() -> tuple[Any, dict[str, int]]:
         "medicine_id": medicine["id"],
         "update_id": update["id"],
         "photo_id": 0,
+        "thread_id": thread["id"],
     }
     return coordinator, ids
 

@@ -10,6 +10,9 @@ from rest_framework import serializers
 from api.v1.serializers.graph import UserSummarySerializer
 from messaging.models import MESSAGE_MAX, SUBJECT_MAX, Message, Thread, ThreadAudience
 
+# Ids are PostgreSQL bigints: a larger number is refused beside its field, not a 500.
+ID_MAX = 2**63 - 1
+
 
 class ThreadSerializer(serializers.Serializer[Thread]):
     id = serializers.IntegerField(read_only=True)
@@ -61,7 +64,11 @@ class MessagePostSerializer(serializers.Serializer[Any]):
 
 class MessageListQuerySerializer(serializers.Serializer[Any]):
     after = serializers.IntegerField(
-        required=False, default=0, min_value=0, help_text="Only messages after this id."
+        required=False,
+        default=0,
+        min_value=0,
+        max_value=ID_MAX,
+        help_text="Only messages after this id.",
     )
 
 
@@ -71,6 +78,7 @@ class ThreadReadSerializer(serializers.Serializer[Any]):
         allow_null=True,
         default=None,
         min_value=0,
+        max_value=ID_MAX,
         help_text="The id of the last message read; by default the thread's latest.",
     )
 
