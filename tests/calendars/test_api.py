@@ -274,8 +274,8 @@ def test_a_range_longer_than_a_year_is_refused_beside_end(circle: Circle) -> Non
 
 # --- Query counts: listing a month costs the same for 10 events or 100 ----------------------
 
-# network_get_for_user (6); the events with their exceptions (2); one audit row (1).
-MONTH_QUERIES = 3 + 2 + 1
+# The viewer's standing (2); the events with their exceptions (2); one audit row (1).
+MONTH_QUERIES = 2 + 2 + 1
 
 
 @pytest.mark.parametrize("events", [10, 100])
