@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import F
 
 from caregraph.models import AuditAction, Network, NetworkEvent, Visibility
-from caregraph.realtime import network_event_publish, publish_on_commit
+from caregraph.realtime import event_wire, network_event_publish, publish_on_commit
 from caregraph.services.audit import audit_record
 
 
@@ -39,6 +39,8 @@ def network_event_append(
     The sequence comes from the network row, incremented under its row lock, so events of
     one network are numbered without gaps in commit order. The event is published to those
     allowed to see it only after the transaction commits; if it rolls back, it never was.
+    What is published is serialised here, from the row as written (`event_wire`), so that
+    publishing reads nothing back.
     """
     with transaction.atomic():
         Network.objects.filter(pk=network.pk).update(last_sequence=F("last_sequence") + 1)
@@ -54,7 +56,7 @@ def network_event_append(
             record_id=record_id,
             payload=payload,
         )
-    publish_on_commit(network_event_publish, event_id=event.pk)
+    publish_on_commit(network_event_publish, network_id=network.pk, wire=event_wire(event))
     return event
 
 
@@ -116,7 +118,9 @@ def network_events_follow_record(
 
     Called inside the transaction that narrows or widens the record, so that what the log
     replays follows each record's current visibility: an event shared with the network and
-    then made professionals-only is no longer replayed to the family.
+    then made professionals-only is no longer replayed to the family. Call it before
+    appending the change's own event: an event already appended in the same transaction
+    goes out live with the audience it was appended with.
     """
     return NetworkEvent.objects.filter(
         network_id=network_id, record_type=record_type, record_id=record_id
