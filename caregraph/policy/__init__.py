@@ -78,6 +78,7 @@ from caregraph.policy.standing import (
     users_who_may_see,
     viewer_for,
     viewers_for_user,
+    viewers_who_may_see,
 )
 from caregraph.policy.two_factor import (
     TwoFactorShortfall,
@@ -143,5 +144,6 @@ __all__ = [
     "users_who_may_see",
     "viewer_for",
     "viewers_for_user",
+    "viewers_who_may_see",
     "visibility_filter",
 ]
