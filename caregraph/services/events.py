@@ -10,8 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 
 from caregraph.models import AuditAction, Network, NetworkEvent, Visibility
 from caregraph.realtime import event_wire, network_event_publish, publish_on_commit
@@ -42,9 +41,9 @@ def network_event_append(
     What is published is serialised here, from the row as written (`event_wire`), so that
     publishing reads nothing back.
     """
-    with transaction.atomic():
-        Network.objects.filter(pk=network.pk).update(last_sequence=F("last_sequence") + 1)
-        sequence = Network.objects.values_list("last_sequence", flat=True).get(pk=network.pk)
+    # No savepoint inside the caller's transaction: an append that fails fails the change.
+    with transaction.atomic(savepoint=False):
+        sequence = _network_sequence_next(network.pk)
         event = NetworkEvent.objects.create(
             network=network,
             sequence=sequence,
@@ -58,6 +57,23 @@ def network_event_append(
         )
     publish_on_commit(network_event_publish, network_id=network.pk, wire=event_wire(event))
     return event
+
+
+def _network_sequence_next(network_id: int) -> int:
+    """Takes the network's next sequence under its row lock, held until commit: one round
+    trip (`UPDATE ... RETURNING`, on PostgreSQL and SQLite alike)."""
+    quote = connection.ops.quote_name
+    table, column = quote(Network._meta.db_table), quote("last_sequence")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {column} = {column} + 1 WHERE {quote('id')} = %s "
+            f"RETURNING {column}",
+            [network_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise Network.DoesNotExist(f"No network {network_id}")
+    return int(row[0])
 
 
 def network_change_record(
