@@ -227,11 +227,13 @@ class NetworkConsumer(BoundedJsonConsumer):
         if self.revoked or self.closing is not None:
             return
         self.outbox.append(text)
+        loop = asyncio.get_running_loop()
         if self.writer is None:
-            self.writer = asyncio.get_running_loop().create_task(self._write())
+            self.writing_since = loop.time()  # the clock starts now, not at the last write
+            self.writer = loop.create_task(self._write())
         elif (
             len(self.outbox) > OUTBOX_FRAMES_MAX
-            or asyncio.get_running_loop().time() - self.writing_since > SEND_TIMEOUT_SECONDS
+            or loop.time() - self.writing_since > SEND_TIMEOUT_SECONDS
         ):
             self._drop()
 
