@@ -7,7 +7,7 @@ deflate), it times per socket:
 - raising a concern through the HTTP API (`POST /api/v1/networks/<id>/concerns/`,
   alternately on each process), from just before the call: everything a user waits for;
 - appending an event to the log from this process, which publishes it after commit as
-  every service does: from the commit (the live path: read the committed event, one
+  every service does: from the commit (the live path: the wire text made at append, one
   PUBLISH, each process's hub, its sockets), and from just before the call;
 - the baseline, in the same run: a raw Redis PUBLISH to one subscriber process that relays
   each message to as many plain `websockets` server sockets, from just before the PUBLISH.

@@ -184,8 +184,8 @@ def page_write(
             "![p95 from an event's commit (Caregraph) or the PUBLISH (baseline) to its arrival "
             "on every socket](fanout.svg)",
             "",
-            "p95 per socket. *Caregraph*: from an appended event's commit to its arrival (read "
-            "the committed event, one PUBLISH, each process's hub, its sockets; sockets spread "
+            "p95 per socket. *Caregraph*: from an appended event's commit to its arrival (one "
+            "PUBLISH of the text made at append, each process's hub, its sockets; sockets spread "
             "over two processes). *Raw Redis relay*: from a PUBLISH to one process relaying to "
             "plain `websockets` sockets. The concern API's figures are in the table.",
         ]

@@ -28,6 +28,8 @@ decided by the socket's audiences (`Viewer.audiences`) meeting the event's
 from __future__ import annotations
 
 import asyncio
+import json
+from collections import deque
 from typing import Any
 
 import structlog
@@ -53,6 +55,10 @@ logger = structlog.get_logger(__name__)
 CLOSE_REVOKED = 4403
 CLOSE_TOO_SLOW = 4008
 REPLAY_BATCH = 500
+# A socket whose write has not finished this long after it began, or with this many frames
+# waiting, cannot keep up: it is let go, and is replayed what it missed when it comes back.
+SEND_TIMEOUT_SECONDS = 2.0
+OUTBOX_FRAMES_MAX = 1000
 
 
 def _standing_get(*, user: AnyUser, session: SessionBase, network_id: int) -> Viewer | None:
@@ -99,6 +105,11 @@ class NetworkConsumer(BoundedJsonConsumer):
         self.live_from = 0
         self.held: list[tuple[int, str]] | None = None
         self.closing: asyncio.Task[None] | None = None
+        # What the hub hands over is queued here and written by one task at a time, in order;
+        # every other frame the socket sends after accepting goes the same way.
+        self.outbox: deque[str] = deque()
+        self.writer: asyncio.Task[None] | None = None
+        self.writing_since = 0.0
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -142,7 +153,7 @@ class NetworkConsumer(BoundedJsonConsumer):
         await self.send_json(
             {"type": "hello", "network_id": self.network_id, "last_sequence": through}
         )
-        await self._held_send()
+        self._held_send()
 
     async def disconnect(self, code: int) -> None:
         if self.hub is not None:
@@ -159,7 +170,7 @@ class NetworkConsumer(BoundedJsonConsumer):
             return
         match content.get("type"):
             case "ping":
-                await self.send_json({"type": "pong"})
+                self._post(json.dumps({"type": "pong"}))
             case "resume":
                 after = content.get("after")
                 if isinstance(after, int) and not isinstance(after, bool) and after >= 0:
@@ -175,6 +186,7 @@ class NetworkConsumer(BoundedJsonConsumer):
         assert viewer is not None and hub is not None
         self.held = []
         try:
+            await self._outbox_drained()  # what was queued before goes out first
             through = max(hub.through(self.network_id), self.sent_through)
             cursor = after
             while cursor < through:
@@ -182,6 +194,8 @@ class NetworkConsumer(BoundedJsonConsumer):
                     viewer=viewer, after=cursor, through=through, limit=REPLAY_BATCH
                 )
                 for message in batch:
+                    if self.revoked:
+                        return
                     if not self.live_from < message["sequence"] <= self.sent_through:
                         await self.send_json(message)
                 if len(batch) < REPLAY_BATCH:
@@ -197,17 +211,65 @@ class NetworkConsumer(BoundedJsonConsumer):
             self.sent_through = max(self.sent_through, through)
             await self.send_json({"type": "resumed", "last_sequence": through})
         finally:
-            await self._held_send()
+            self._held_send()
 
-    async def _held_send(self) -> None:
+    def _held_send(self) -> None:
         """Sends, in order, what the hub handed over while the socket was not ready."""
         held, self.held = self.held or [], None
         for sequence, frame in held:
-            await self.hub_deliver(sequence, frame)
+            self.hub_deliver(sequence, frame)
 
-    # --- what the hub calls ------------------------------------------------------------------
+    # --- the outbox --------------------------------------------------------------------------
 
-    async def hub_deliver(self, sequence: int, frame: str) -> None:
+    def _post(self, text: str) -> None:
+        """Queues a frame after those before it, and starts writing if nothing is; never
+        waits, so that the hub hands an event to every socket without waiting on any."""
+        if self.revoked or self.closing is not None:
+            return
+        self.outbox.append(text)
+        loop = asyncio.get_running_loop()
+        if self.writer is None:
+            self.writing_since = loop.time()  # the clock starts now, not at the last write
+            self.writer = loop.create_task(self._write())
+        elif (
+            len(self.outbox) > OUTBOX_FRAMES_MAX
+            or loop.time() - self.writing_since > SEND_TIMEOUT_SECONDS
+        ):
+            self._drop()
+
+    async def _write(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while self.outbox:
+                self.writing_since = loop.time()
+                await self.send(text_data=self.outbox.popleft())
+        except Exception as error:  # the client is gone: its disconnect follows
+            self.outbox.clear()
+            logger.info("network_stream_send_failed", error=type(error).__name__)
+        finally:
+            self.writer = None
+
+    async def _outbox_drained(self) -> None:
+        while (writer := self.writer) is not None:
+            await asyncio.wait([writer])
+
+    def _outbox_stop(self) -> None:
+        """Nothing queued goes out any more (revoked, or too slow)."""
+        self.outbox.clear()
+        if self.writer is not None:
+            self.writer.cancel()
+            self.writer = None
+
+    def _drop(self) -> None:
+        """Too slow to keep up: closed (without waiting on it), so that the client
+        reconnects and resumes."""
+        self._outbox_stop()
+        if self.closing is None:
+            self.closing = asyncio.get_running_loop().create_task(self.close(code=CLOSE_TOO_SLOW))
+
+    # --- what the hub calls (none of them waits) -----------------------------------------------
+
+    def hub_deliver(self, sequence: int, frame: str) -> None:
         if self.revoked:
             return
         if self.held is not None:
@@ -216,26 +278,26 @@ class NetworkConsumer(BoundedJsonConsumer):
         if sequence <= self.sent_through:
             return
         self.sent_through = sequence
-        await self.send(text_data=frame)
+        self._post(frame)
 
-    async def hub_heartbeat(self, last_sequence: int) -> None:
+    def hub_heartbeat(self, last_sequence: int, frame: str) -> None:
         if self.revoked or self.held is not None:
             return
         # The hub has handed this socket every event up to there that it may see.
         self.sent_through = max(self.sent_through, last_sequence)
-        await self.send_json({"type": "heartbeat", "last_sequence": last_sequence})
+        self._post(frame)
 
-    async def hub_drop(self) -> None:
-        """Too slow to keep up: closed (without waiting on it), so that the client
-        reconnects and resumes."""
-        if not self.revoked and self.closing is None:
-            self.closing = asyncio.get_running_loop().create_task(self.close(code=CLOSE_TOO_SLOW))
-
-    async def hub_revoke(self) -> None:
-        """The user's membership ended: say so and close at once."""
+    def hub_revoke(self) -> None:
+        """The user's membership ended: nothing more is sent but saying so, and the socket
+        closes at once."""
         if self.revoked:
             return
         self.revoked = True
+        self._outbox_stop()
+        if self.closing is None:
+            self.closing = asyncio.get_running_loop().create_task(self._revoked_close())
+
+    async def _revoked_close(self) -> None:
         if self.hub is not None:
             await self.hub.leave(self.network_id, self)
         await self.send_json({"type": "revoked"})

@@ -5,7 +5,10 @@ event once, to one pub/sub channel per network (`caregraph.realtime`), already s
 and tagged with the audiences the policy allows. Every web process runs one hub: it
 subscribes once per network that has a socket open here, and hands each event's frame to
 the local sockets whose audiences meet the event's. Nothing is done per socket in Redis,
-and nothing is serialised per socket.
+and nothing is serialised per socket. The message is the envelope's small header as JSON, a
+newline, and the frame exactly as sockets receive it (`envelope_wire`), so a hub parses the
+header only. Handing over never waits on a socket: each socket queues its frames and writes
+them in order on its own (`NetworkConsumer.hub_deliver`), so a slow one holds up nobody.
 
 The hub delivers each network's events in sequence order, with none missing. Sequences
 are contiguous per network, so a hole is certain news of a lost or late message: events
@@ -39,28 +42,43 @@ from caregraph.models import Network, NetworkEvent
 logger = structlog.get_logger(__name__)
 
 GAP_WAIT_SECONDS = 0.3
-SEND_TIMEOUT_SECONDS = 2.0
 RECONNECT_MAX_SECONDS = 5.0
 
 
 class Socket(Protocol):
-    """What the hub needs of a socket (caregraph.consumers.NetworkConsumer)."""
+    """What the hub needs of a socket (caregraph.consumers.NetworkConsumer). None of these
+    waits: each queues what it is given, to be written in order after what came before."""
 
     audiences: frozenset[str]
     user_id: int
     membership_id: int | None
 
-    async def hub_deliver(self, sequence: int, frame: str) -> None: ...
+    def hub_deliver(self, sequence: int, frame: str) -> None: ...
 
-    async def hub_revoke(self) -> None: ...
+    def hub_revoke(self) -> None: ...
 
-    async def hub_heartbeat(self, last_sequence: int) -> None: ...
-
-    async def hub_drop(self) -> None: ...
+    def hub_heartbeat(self, last_sequence: int, frame: str) -> None: ...
 
 
 def network_channel(network_id: int) -> str:
     return f"{settings.CHANNEL_PREFIX}:network:{network_id}"
+
+
+def envelope_wire(envelope: dict[str, Any]) -> str:
+    """An envelope as it is published: its header (everything but the frame) as JSON, then,
+    after a newline, the frame as it is. JSON text never holds a raw newline, so the first one
+    ends the header; the frame is neither escaped by the publisher nor parsed by a hub."""
+    header = json.dumps({k: v for k, v in envelope.items() if k != "frame"}, separators=(",", ":"))
+    frame = envelope.get("frame")
+    return header if frame is None else f"{header}\n{frame}"
+
+
+def envelope_read(wire: str) -> dict[str, Any]:
+    header, _, frame = wire.partition("\n")
+    envelope: dict[str, Any] = json.loads(header)
+    if frame:
+        envelope["frame"] = frame
+    return envelope
 
 
 @dataclass
@@ -71,7 +89,6 @@ class Stream:
     through: int  # every event up to here has been handed to the sockets
     sockets: set[Any] = field(default_factory=set)
     waiting: dict[int, dict[str, Any]] = field(default_factory=dict)
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     gap_task: asyncio.Task[None] | None = None
 
 
@@ -121,33 +138,28 @@ class Hub:
         return stream.through if stream is not None else 0
 
     # --- what arrives ----------------------------------------------------------------------
+    # Nothing from here to the sockets awaits, so an event is handed to every socket of its
+    # stream before anything else runs on the loop: no lock is needed to keep them in order.
 
-    async def receive(self, network_id: int, envelope: dict[str, Any]) -> None:
+    def receive(self, network_id: int, envelope: dict[str, Any]) -> None:
         stream = self.streams.get(network_id)
         if stream is None:
             return
         if "revoke" in envelope:
             for socket in list(stream.sockets):
                 if socket.user_id == envelope["revoke"]:
-                    await socket.hub_revoke()
+                    socket.hub_revoke()
             return
-        async with stream.lock:
-            sequence = int(envelope["sequence"])
-            if sequence <= stream.through:
-                return  # already handed over (a repeat, or read from the log first)
-            stream.waiting[sequence] = envelope
-            await self._hand_over(stream)
-            if stream.waiting and (stream.gap_task is None or stream.gap_task.done()):
-                stream.gap_task = self.loop.create_task(self._fill_later(stream))
+        sequence = int(envelope["sequence"])
+        if sequence <= stream.through:
+            return  # already handed over (a repeat, or read from the log first)
+        stream.waiting[sequence] = envelope
+        _hand_over(stream)
+        if stream.waiting and (stream.gap_task is None or stream.gap_task.done()):
+            stream.gap_task = self.loop.create_task(self._fill_later(stream))
 
-    async def _hand_over(self, stream: Stream) -> None:
-        """Hands over, in order, every waiting event that follows the last one."""
-        while (envelope := stream.waiting.pop(stream.through + 1, None)) is not None:
-            stream.through += 1
-            await _dispatch(stream, envelope)
-        stale = [sequence for sequence in stream.waiting if sequence <= stream.through]
-        for sequence in stale:
-            del stream.waiting[sequence]
+    def receive_wire(self, network_id: int, wire: str) -> None:
+        self.receive(network_id, envelope_read(wire))
 
     async def _fill_later(self, stream: Stream) -> None:
         await asyncio.sleep(GAP_WAIT_SECONDS)
@@ -159,21 +171,20 @@ class Hub:
         envelopes = await database_sync_to_async(_envelopes_between)(
             stream.network_id, stream.through, upto
         )
-        async with stream.lock:
-            for envelope in envelopes:
-                if envelope["sequence"] > stream.through:
-                    stream.waiting.setdefault(envelope["sequence"], envelope)
-            if envelopes:
-                logger.info(
-                    "network_stream_filled",
-                    network_id=stream.network_id,
-                    count=len(envelopes),
-                )
-            await self._hand_over(stream)
-            if stream.waiting and min(stream.waiting) > stream.through + 1:
-                # Sequences that are nowhere (a network deleted meanwhile): move past them.
-                stream.through = min(stream.waiting) - 1
-                await self._hand_over(stream)
+        for envelope in envelopes:
+            if envelope["sequence"] > stream.through:
+                stream.waiting.setdefault(envelope["sequence"], envelope)
+        if envelopes:
+            logger.info(
+                "network_stream_filled",
+                network_id=stream.network_id,
+                count=len(envelopes),
+            )
+        _hand_over(stream)
+        if stream.waiting and min(stream.waiting) > stream.through + 1:
+            # Sequences that are nowhere (a network deleted meanwhile): move past them.
+            stream.through = min(stream.waiting) - 1
+            _hand_over(stream)
 
     # --- the poll and the heartbeat ----------------------------------------------------------
 
@@ -187,7 +198,7 @@ class Hub:
                 beats += poll
                 if beats >= heartbeat:
                     beats = 0.0
-                    await self._heartbeat()
+                    self._heartbeat()
             except Exception as error:  # the database away: the next tick tries again
                 logger.warning("network_stream_poll_failed", error=type(error).__name__)
 
@@ -201,10 +212,11 @@ class Hub:
             if stream is not None and last > stream.through:
                 await self._fill(stream, upto=last)
 
-    async def _heartbeat(self) -> None:
+    def _heartbeat(self) -> None:
         for stream in list(self.streams.values()):
+            frame = json.dumps({"type": "heartbeat", "last_sequence": stream.through})
             for socket in list(stream.sockets):
-                await socket.hub_heartbeat(stream.through)
+                socket.hub_heartbeat(stream.through, frame)
 
     # --- Redis -----------------------------------------------------------------------------
 
@@ -248,8 +260,7 @@ class Hub:
                     message = await pubsub.get_message(timeout=5.0)
                     if message is None or message.get("type") != "message":
                         continue
-                    network_id = int(message["channel"][prefix:])
-                    await self.receive(network_id, json.loads(message["data"]))
+                    self.receive_wire(int(message["channel"][prefix:]), message["data"])
             except asyncio.CancelledError:
                 raise
             except Exception as error:
@@ -263,21 +274,25 @@ class Hub:
                     await client.aclose()
 
 
-async def _dispatch(stream: Stream, envelope: dict[str, Any]) -> None:
-    audiences = set(envelope["audiences"])
+def _hand_over(stream: Stream) -> None:
+    """Hands over, in order, every waiting event that follows the last one."""
+    while (envelope := stream.waiting.pop(stream.through + 1, None)) is not None:
+        stream.through += 1
+        _dispatch(stream, envelope)
+    stale = [sequence for sequence in stream.waiting if sequence <= stream.through]
+    for sequence in stale:
+        del stream.waiting[sequence]
+
+
+def _dispatch(stream: Stream, envelope: dict[str, Any]) -> None:
+    audiences = envelope["audiences"]
     ending = envelope.get("membership_ending")
+    sequence, frame = envelope["sequence"], envelope["frame"]
     for socket in list(stream.sockets):
         if ending is not None and socket.membership_id == ending:
-            await socket.hub_revoke()  # the removal's own event: cut off on it
-        elif socket.audiences & audiences:
-            try:
-                async with asyncio.timeout(SEND_TIMEOUT_SECONDS):
-                    await socket.hub_deliver(envelope["sequence"], envelope["frame"])
-            except TimeoutError:
-                # A client that cannot keep up must not hold up the others: it is let go,
-                # and is replayed what it missed when it comes back.
-                stream.sockets.discard(socket)
-                await socket.hub_drop()
+            socket.hub_revoke()  # the removal's own event: cut off on it
+        elif not socket.audiences.isdisjoint(audiences):
+            socket.hub_deliver(sequence, frame)
 
 
 def _last_sequence_get(network_id: int) -> int | None:
@@ -311,8 +326,8 @@ def hub_get() -> Hub:
     return hub
 
 
-def hub_receive_threadsafe(network_id: int, envelope: dict[str, Any]) -> None:
+def hub_receive_threadsafe(network_id: int, wire: str) -> None:
     """Hands an event to the hubs of this process from any thread (the embedded mode)."""
     for loop, hub in list(_hubs.items()):
         if not loop.is_closed():
-            asyncio.run_coroutine_threadsafe(hub.receive(network_id, envelope), loop)
+            loop.call_soon_threadsafe(hub.receive_wire, network_id, wire)

@@ -7,7 +7,9 @@ model).
 
 A network's events go out as one Redis PUBLISH each, on the network's channel, already
 serialised and tagged with the audiences the policy allows; each web process's hub
-(`caregraph.hub`) hands them to its sockets. A publish that fails after retrying on a fresh
+(`caregraph.hub`) hands them to its sockets. An event's envelope is made and serialised once,
+when it is appended (`event_wire`), from the row just written: publishing it after commit
+reads nothing back from the log. A publish that fails after retrying on a fresh
 connection is logged and left to the hubs, which read what they missed from the log. Notices
 to one user's sockets go through the channel layer, which is fine at their volume.
 """
@@ -29,7 +31,7 @@ from django.db import transaction
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
-from caregraph.hub import hub_receive_threadsafe, network_channel
+from caregraph.hub import envelope_wire, hub_receive_threadsafe, network_channel
 from caregraph.models import EVENT_ADDRESSED, NetworkEvent, NetworkEventKind
 from caregraph.policy import addressed_audiences, record_audiences
 
@@ -40,8 +42,9 @@ def publish_on_commit(publish: Callable[..., None], /, **arguments: Any) -> None
     """The doorbell: calls `publish(**arguments)` once the caller's transaction commits.
 
     `publish` is one of the publishers below (or one that ends in them), so that what is
-    sent is read after commit: the committed event, the unread count as it now is. The
-    arguments are ids, never records that may change before then.
+    sent is read after commit: the unread count as it now is. The arguments are ids, never
+    records that may change before then; the one exception is an appended event's wire text
+    (`network_event_publish`): the log is append-only, so what was written is what is sent.
     """
     transaction.on_commit(partial(publish, **arguments))
 
@@ -92,6 +95,11 @@ def event_envelope(event: NetworkEvent) -> dict[str, Any]:
     }
 
 
+def event_wire(event: NetworkEvent) -> str:
+    """An event's envelope as it is published: serialised once, for every hub and socket."""
+    return envelope_wire(event_envelope(event))
+
+
 _redis: redis.Redis | None = None
 
 
@@ -110,30 +118,29 @@ def _redis_client() -> redis.Redis:
     return _redis
 
 
-def _bus_publish(network_id: int, envelope: dict[str, Any]) -> None:
+def _bus_publish(network_id: int, wire: str) -> None:
     """One message per event on the network's channel, whatever the number of sockets.
 
     If Redis cannot be reached even after retrying, the hubs' poll of the log delivers
     the event a moment later: the log, not this message, is the record."""
     if not settings.REDIS_URL:
-        hub_receive_threadsafe(network_id, envelope)
+        hub_receive_threadsafe(network_id, wire)
         return
     try:
-        _redis_client().publish(network_channel(network_id), json.dumps(envelope))
+        _redis_client().publish(network_channel(network_id), wire)
     except redis.RedisError as error:
         logger.warning("network_stream_publish_failed", error=type(error).__name__)
 
 
-def network_event_publish(*, event_id: int) -> None:
-    """Rings every web process's hub for a committed event."""
-    event = NetworkEvent.objects.filter(pk=event_id).first()
-    if event is not None:
-        _bus_publish(event.network_id, event_envelope(event))
+def network_event_publish(*, network_id: int, wire: str) -> None:
+    """Rings every web process's hub for a committed event, given its wire text
+    (`event_wire`, made when it was appended)."""
+    _bus_publish(network_id, wire)
 
 
 def network_access_revoked(*, network_id: int, user_id: int) -> None:
     """Closes a user's open sockets on a network at once, after they lost access to it."""
-    _bus_publish(network_id, {"revoke": user_id})
+    _bus_publish(network_id, envelope_wire({"revoke": user_id}))
 
 
 def _send(group: str, message: dict[str, Any]) -> None:

@@ -2,17 +2,21 @@
 
 `notify` (and `notices_queue` for several notices of one change) stores whom to tell and
 what as one `NotificationJob` row inside the caller's transaction, and queues a task for
-after commit. The task (`notification_job_run`) writes each user's in-app notification and,
-by their preference, their e-mail through the outbox: one insert per kind however many are
-told. A job runs once: it is locked and marked done in the transaction that writes its rows,
-and each notification and e-mail has its own unique key besides.
+after commit. Whom to tell may be left to the job: everyone who may read a record, or only
+those of some users who may (`Notice.readers_of`), as the policy says when the job runs, so
+that a change's request never reads the standing of every member of a big network. The task
+(`notification_job_run`) works that out once per job and writes each user's in-app
+notification and, by their preference, their e-mail through the outbox: one insert per kind
+however many are told. A job runs once: it is locked and marked done in the transaction that
+writes its rows, and each notification and e-mail has its own unique key besides.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import cache
 
 import structlog
 from django.db import transaction
@@ -20,6 +24,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from caregraph.models import Network
+from caregraph.policy import Viewer, network_viewers, viewers_who_may_see
 from caregraph.realtime import publish_on_commit
 from notifications.models import (
     Delivery,
@@ -42,8 +47,36 @@ JOB_SWEEP_GRACE = datetime.timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
+class RecordReaders:
+    """Whoever may read a record: its visibility, its author and the author's agency."""
+
+    visibility: str
+    author_id: int | None
+    author_agency_id: int | None
+
+    def as_json(self) -> list[object]:
+        return [self.visibility, self.author_id, self.author_agency_id]
+
+    @classmethod
+    def from_json(cls, data: object) -> RecordReaders:
+        assert isinstance(data, list) and len(data) == 3
+        visibility, author_id, author_agency_id = data
+        return cls(
+            visibility=str(visibility),
+            author_id=None if author_id is None else int(author_id),
+            author_agency_id=None if author_agency_id is None else int(author_agency_id),
+        )
+
+
+@dataclass(frozen=True)
 class Notice:
-    """One thing to tell some users: that something needs attention, never what it is."""
+    """One thing to tell some users: that something needs attention, never what it is.
+
+    Told are `user_ids`, and, decided when the job runs from each user's standing in the
+    job's network then: everyone with a standing (`to_readers`) and the reviewing
+    safeguarding leads (`to_reviewing_leads`); of those, only who may read every record of
+    `readers_of`; never `except_ids`. When the job reads the standings, the reviewing leads
+    count among `lead_ids`."""
 
     user_ids: frozenset[int]
     kind: str
@@ -52,6 +85,18 @@ class Notice:
     link: str
     dedupe_key: str
     lead_ids: frozenset[int] = frozenset()
+    readers_of: tuple[RecordReaders, ...] = ()
+    to_readers: bool = False
+    to_reviewing_leads: bool = False
+    except_ids: frozenset[int] = frozenset()
+
+    @property
+    def needs_standing(self) -> bool:
+        return bool(self.readers_of) or self.to_readers or self.to_reviewing_leads
+
+    @property
+    def may_tell_someone(self) -> bool:
+        return bool(self.user_ids) or self.to_readers or self.to_reviewing_leads
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -62,13 +107,18 @@ class Notice:
             "link": self.link,
             "dedupe_key": self.dedupe_key,
             "lead_ids": sorted(self.lead_ids),
+            "readers_of": [record.as_json() for record in self.readers_of],
+            "to_readers": self.to_readers,
+            "to_reviewing_leads": self.to_reviewing_leads,
+            "except_ids": sorted(self.except_ids),
         }
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> Notice:
-        user_ids = data["user_ids"]
-        lead_ids = data["lead_ids"]
+        user_ids, lead_ids = data["user_ids"], data["lead_ids"]
+        readers_of, except_ids = data.get("readers_of", []), data.get("except_ids", [])
         assert isinstance(user_ids, list) and isinstance(lead_ids, list)
+        assert isinstance(readers_of, list) and isinstance(except_ids, list)
         return cls(
             user_ids=frozenset(int(pk) for pk in user_ids),
             kind=str(data["kind"]),
@@ -77,7 +127,41 @@ class Notice:
             link=str(data["link"]),
             dedupe_key=str(data["dedupe_key"]),
             lead_ids=frozenset(int(pk) for pk in lead_ids),
+            readers_of=tuple(RecordReaders.from_json(record) for record in readers_of),
+            to_readers=bool(data.get("to_readers", False)),
+            to_reviewing_leads=bool(data.get("to_reviewing_leads", False)),
+            except_ids=frozenset(int(pk) for pk in except_ids),
         )
+
+
+def notice_addressed(notice: Notice, *, viewers: Callable[[], Mapping[int, Viewer]]) -> Notice:
+    """The notice with whom it tells and its leads worked out: plain `user_ids` and
+    `lead_ids`. `viewers` gives the standings in the job's network (read once per job)."""
+    if not notice.needs_standing:
+        return replace(notice, user_ids=notice.user_ids - notice.except_ids)
+    standing = viewers()
+    leads = {user_id for user_id, viewer in standing.items() if viewer.is_reviewing_lead}
+    users = set(notice.user_ids)
+    if notice.to_readers:
+        users |= set(standing)
+    if notice.to_reviewing_leads:
+        users |= leads
+    for record in notice.readers_of:
+        users &= viewers_who_may_see(
+            standing,
+            visibility=record.visibility,
+            author_id=record.author_id,
+            author_agency_id=record.author_agency_id,
+        )
+    return replace(
+        notice,
+        user_ids=frozenset(users - notice.except_ids),
+        lead_ids=notice.lead_ids | leads,
+        readers_of=(),
+        to_readers=False,
+        to_reviewing_leads=False,
+        except_ids=frozenset(),
+    )
 
 
 def notify(
@@ -114,7 +198,7 @@ def notify(
 def notices_queue(*, network: Network | None, notices: Sequence[Notice]) -> NotificationJob | None:
     """Stores the notices of one change as one job in the caller's transaction and queues
     it for after commit (at once outside one); None when they tell nobody."""
-    notices = [notice for notice in notices if notice.user_ids]
+    notices = [notice for notice in notices if notice.may_tell_someone]
     if not notices:
         return None
     job = NotificationJob.objects.create(
@@ -152,9 +236,17 @@ def notification_job_run(*, job_id: int) -> int:
         )
         if job is None:
             return 0
+        network_id = job.network_id
+
+        @cache
+        def viewers() -> Mapping[int, Viewer]:
+            assert network_id is not None, "a notice decided by standing needs its network"
+            return network_viewers(network_id=network_id)
+
         told: set[int] = set()
         for data in job.notices:
-            told |= notice_write(network_id=job.network_id, notice=Notice.from_json(data))
+            notice = notice_addressed(Notice.from_json(data), viewers=viewers)
+            told |= notice_write(network_id=network_id, notice=notice)
         job.done_at = timezone.now()
         job.save(update_fields=["done_at"])
         if told:

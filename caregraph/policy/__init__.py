@@ -90,6 +90,7 @@ from caregraph.policy.standing import (
     users_who_may_see,
     viewer_for,
     viewers_for_user,
+    viewers_who_may_see,
 )
 from caregraph.policy.two_factor import (
     TwoFactorShortfall,
@@ -172,6 +173,7 @@ __all__ = [
     "users_who_may_see",
     "viewer_for",
     "viewers_for_user",
+    "viewers_who_may_see",
     "visibility_filter",
     "wellbeing_may_answer",
     "wellbeing_may_post",

@@ -4,7 +4,7 @@ networks they may see."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -342,11 +342,24 @@ def users_who_may_see(
     """The ids of every user with a standing in the network who may see a record of this
     visibility: the same audiences as `visibility_filter`, turned round. Used to address
     notifications and invitations, so nobody is told of a record they could not open."""
+    return viewers_who_may_see(
+        network_viewers(network_id=network.pk),
+        visibility=visibility,
+        author_id=author_id,
+        author_agency_id=author_agency_id,
+    )
+
+
+def viewers_who_may_see(
+    viewers: Mapping[int, Viewer],
+    *,
+    visibility: str,
+    author_id: int | None,
+    author_agency_id: int | None,
+) -> set[int]:
+    """`users_who_may_see` over standings already read (`network_viewers`), so that one
+    reading answers for several records."""
     audiences = record_audiences(
         visibility=visibility, author_id=author_id, author_agency_id=author_agency_id
     )
-    return {
-        user_id
-        for user_id, viewer in network_viewers(network_id=network.pk).items()
-        if viewer.audiences & audiences
-    }
+    return {user_id for user_id, viewer in viewers.items() if viewer.audiences & audiences}

@@ -11,11 +11,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 
 from caregraph.models import EVENT_ADDRESSED, AuditAction, Network, NetworkEvent, Visibility
-from caregraph.realtime import network_event_publish, publish_on_commit
+from caregraph.realtime import event_wire, network_event_publish, publish_on_commit
 from caregraph.services.audit import audit_record
 
 
@@ -42,10 +41,12 @@ def network_event_append(
     The sequence comes from the network row, incremented under its row lock, so events of
     one network are numbered without gaps in commit order. The event is published to those
     allowed to see it only after the transaction commits; if it rolls back, it never was.
+    What is published is serialised here, from the row as written (`event_wire`), so that
+    publishing reads nothing back.
     """
-    with transaction.atomic():
-        Network.objects.filter(pk=network.pk).update(last_sequence=F("last_sequence") + 1)
-        sequence = Network.objects.values_list("last_sequence", flat=True).get(pk=network.pk)
+    # No savepoint inside the caller's transaction: an append that fails fails the change.
+    with transaction.atomic(savepoint=False):
+        sequence = _network_sequence_next(network.pk)
         event = NetworkEvent.objects.create(
             network=network,
             sequence=sequence,
@@ -59,8 +60,25 @@ def network_event_append(
         )
         if addressee_ids is not None:
             event.addressees.set(sorted(set(addressee_ids)))
-    publish_on_commit(network_event_publish, event_id=event.pk)
+    publish_on_commit(network_event_publish, network_id=network.pk, wire=event_wire(event))
     return event
+
+
+def _network_sequence_next(network_id: int) -> int:
+    """Takes the network's next sequence under its row lock, held until commit: one round
+    trip (`UPDATE ... RETURNING`, on PostgreSQL and SQLite alike)."""
+    quote = connection.ops.quote_name
+    table, column = quote(Network._meta.db_table), quote("last_sequence")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {column} = {column} + 1 WHERE {quote('id')} = %s "
+            f"RETURNING {column}",
+            [network_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise Network.DoesNotExist(f"No network {network_id}")
+    return int(row[0])
 
 
 def network_change_record(
@@ -124,7 +142,9 @@ def network_events_follow_record(
 
     Called inside the transaction that narrows or widens the record, so that what the log
     replays follows each record's current visibility: an event shared with the network and
-    then made professionals-only is no longer replayed to the family.
+    then made professionals-only is no longer replayed to the family. Call it before
+    appending the change's own event: an event already appended in the same transaction
+    goes out live with the audience it was appended with.
     """
     return NetworkEvent.objects.filter(
         network_id=network_id, record_type=record_type, record_id=record_id

@@ -4,6 +4,7 @@ and what each change leaves in the audit trail and the network's event log."""
 from __future__ import annotations
 
 import datetime
+import json
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -407,10 +408,14 @@ def test_a_new_event_is_published_after_commit_to_those_who_may_see_it(
     ):
         add_event(circle.network, circle.family, title="Lunch at Gran's")
 
-    published = NetworkEvent.objects.get(pk=publish.call_args.kwargs["event_id"])
+    from caregraph.hub import envelope_read
+
+    envelope = envelope_read(publish.call_args.kwargs["wire"])
+    published = NetworkEvent.objects.get(network=circle.network, sequence=envelope["sequence"])
     assert published.kind == NetworkEventKind.EVENT_SCHEDULED
     assert published.visibility == Visibility.NETWORK
-    assert published.payload["title"] == "Lunch at Gran's"
+    assert json.loads(envelope["frame"])["payload"]["title"] == "Lunch at Gran's"
+    assert envelope["audiences"] == ["everyone"]  # shared with the network: everyone in it
 
 
 def test_an_all_day_event_runs_from_its_first_to_its_last_day(circle: Circle) -> None:

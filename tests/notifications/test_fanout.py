@@ -9,9 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from caregraph.models import MemberKind
+from caregraph.services.networks import membership_end
 from notifications.fanout import notification_job_run
 from notifications.models import Notification, NotificationJob, OutboxMessage
-from tests.networks import member_add
+from tests.networks import member_add, viewer
 from tests.notifications.conftest import Scene, concern_raise_for_test, scene_make
 
 pytestmark = pytest.mark.django_db
@@ -68,4 +69,48 @@ def test_a_job_costs_the_same_queries_however_many_are_told(
         told = notification_job_run(job_id=job.pk)
 
     assert told == members + 2
-    assert len(queries) <= 12
+    # The standing of everyone in the network is read once (four queries), however many.
+    assert len(queries) <= 14
+
+
+def test_a_concerns_request_reads_no_more_in_a_big_network_and_its_job_tells_who_may_see(
+    scene: Scene, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Who may open the concern is worked out by the job after commit, from the standing
+    everyone has then: the request costs the same at 4 members as at 44."""
+
+    def raise_and_count() -> tuple[list[str], list[Any]]:
+        with (
+            django_capture_on_commit_callbacks(execute=False) as callbacks,
+            CaptureQueriesContext(connection) as queries,
+        ):
+            concern_raise_for_test(scene, severity="high")
+        return [query["sql"] for query in queries.captured_queries], callbacks
+
+    small, _ = raise_and_count()
+    professionals = [member_add(scene.network, kind=MemberKind.PROFESSIONAL) for _ in range(20)]
+    for _ in range(20):
+        member_add(scene.network, kind=MemberKind.FAMILY, relationship="Cousin")
+    NotificationJob.objects.all().delete()
+    big, callbacks = raise_and_count()
+    assert len(big) == len(small)
+    whole_network = [  # the raiser's own standing is read; nobody else's
+        sql for sql in big if 'FROM "caregraph_membership"' in sql and '"user_id" = ' not in sql
+    ]
+    assert not whole_network
+
+    leaving = professionals[0]
+    membership_end(
+        membership=leaving,
+        ended_by=scene.practitioner,
+        viewer=viewer(scene.network, scene.practitioner),
+    )
+    for callback in callbacks:
+        callback()
+
+    told = dict(Notification.objects.values_list("user_id", "kind"))
+    assert told == {
+        scene.lead.pk: "concern.acknowledge",
+        scene.colleague.pk: "concern.raised",
+        **{member.user_id: "concern.raised" for member in professionals[1:]},
+    }
