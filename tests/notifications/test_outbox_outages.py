@@ -243,7 +243,7 @@ def test_the_one_window_left_a_worker_killed_after_the_final_dot_repeats_the_sam
 
     with app_broker(settings.REDIS_URL, queue=celery.queue):
         concern_raise_for_test(scene)
-    messages = emails_for(scene)
+    messages = emails_written(scene)
     assert mail.behaviour.content_taken.wait(60), doomed.output()
     kill(doomed)
 

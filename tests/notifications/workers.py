@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import redis
+from kombu import pools as kombu_pools
 
 from config.celery import app as celery_app
 from tests import services
@@ -102,10 +103,9 @@ def app_broker(url: str, *, queue: str) -> Iterator[None]:
     os.environ.pop("CELERY_BROKER_URL", None)  # it would win over the configuration
 
     def reset_pools() -> None:
-        # Celery keeps its producer connections for the broker it first met; forget them.
-        pool = celery_app._pool  # type: ignore[attr-defined]
-        if pool is not None:
-            pool.force_close_all()
+        # Celery keeps its producer connections for the broker it first met; forget them,
+        # and kombu's process-wide pools too, or a later test acquires from a closed one.
+        kombu_pools.reset()
         celery_app._pool = None  # type: ignore[attr-defined]
         celery_app.amqp._producer_pool = None  # type: ignore[attr-defined]
 
