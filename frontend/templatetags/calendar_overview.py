@@ -62,7 +62,7 @@ def calendar_coming_up(network: Network, viewer: Viewer) -> SafeString:
     network's events, so the rendered list is kept for this state of the network and these
     audiences, and for the minute: an occurrence that has begun leaves it within a minute."""
     minute = timezone.now().replace(second=0, microsecond=0)
-    return mark_safe(  # noqa: S308 (rendered by the template, escaped)
+    return mark_safe(  # noqa: S308 (rendered by the template, escaped)  # nosec B308 B703
         fragment_cached(
             "overview-coming-up",
             network=network,

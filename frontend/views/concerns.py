@@ -116,7 +116,7 @@ def _concern_table(
         "rows": concern_rows_html(rows, network_id=network_id),
         "has_rows": bool(rows),
         "first_page": page.number == 1,
-        "pagination": mark_safe(pagination),  # noqa: S308 (rendered by the template)
+        "pagination": mark_safe(pagination),  # noqa: S308 (rendered by the template)  # nosec B308 B703
     }
 
 
