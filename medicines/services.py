@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import User
 from caregraph.models import AuditAction, Membership, MembershipStatus, Network, Visibility
 from caregraph.policy import Viewer
+from caregraph.policy.everyday import medicine_may_choose_editors, medicine_require_edit
 from caregraph.services.audit import audit_record
 from caregraph.services.events import network_change_record
 from medicines.models import (
@@ -26,7 +27,6 @@ from medicines.models import (
     MedicineChangeKind,
     MedicineEditor,
 )
-from medicines.rules import medicine_may_choose_editors, medicine_require_edit
 
 MEDICINE_CHANGED = "medicine.changed"
 TEXT_LIMITS = {

@@ -20,10 +20,10 @@ from django.utils import timezone
 from accounts.models import User
 from caregraph.models import AuditAction, Network, NetworkEventKind
 from caregraph.policy import Viewer
+from caregraph.policy.everyday import file_may_change, file_may_share, file_visibilities_allowed
 from caregraph.services.audit import audit_record
 from caregraph.services.events import network_change_record, network_events_follow_record
 from sharedfiles.models import SharedFile, shared_file_path, shared_file_storage
-from sharedfiles.rules import file_may_change, file_may_share, file_visibilities_allowed
 from sharedfiles.sniffing import NotAllowed, sniff_upload
 
 # The event log's kinds for files; the payload's "change" says what happened.

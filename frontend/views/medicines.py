@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from caregraph.models import Network
 from caregraph.policy import Viewer, people_hidden_from
+from caregraph.policy.everyday import medicine_may_choose_editors, medicine_may_edit
 from frontend.forms.medicines import MedicineEditorsForm, MedicineForm
 from frontend.views.common import (
     action_post,
@@ -28,7 +29,6 @@ from frontend.views.common import (
     signed_in_user,
 )
 from medicines.models import MEDICINE_FIELDS, Medicine, MedicineChange
-from medicines.rules import medicine_may_choose_editors, medicine_may_edit
 from medicines.selectors import (
     medicine_editor_candidates,
     medicine_get_for_viewer,

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from caregraph.models import Network
 from caregraph.policy import Viewer, people_hidden_from
+from caregraph.policy.everyday import file_may_change, file_may_share, file_visibilities_allowed
 from frontend.forms.sharedfiles import FileVisibilityForm, SharedFileForm
 from frontend.views.common import (
     action_post,
@@ -32,7 +33,6 @@ from frontend.views.common import (
     signed_in_user,
 )
 from sharedfiles.models import SharedFile
-from sharedfiles.rules import file_may_change, file_may_share, file_visibilities_allowed
 from sharedfiles.selectors import file_get_for_viewer, file_list_visible_to
 from sharedfiles.services import (
     file_download_open,
