@@ -4,10 +4,13 @@ networks they may see."""
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from allauth.mfa.models import Authenticator
 from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -17,6 +20,7 @@ from caregraph.models import (
     Membership,
     MembershipStatus,
     Network,
+    Person,
 )
 from caregraph.policy.audiences import AnyUser, Viewer, record_audiences
 
@@ -36,12 +40,16 @@ def _staff(user: AnyUser) -> QuerySet[StaffMembership]:
 # viewer's standing then ask for the user's staff memberships once between them, not four
 # times. A user object without it (a socket's, a test's) asks each time.
 STAFF_MEMO_ATTRIBUTE = "_caregraph_staff_rows"
+# With the staff rows, the same query says whether the user has an authenticator app, which
+# the two-factor duty asks of staff on every request (`caregraph.policy.two_factor`).
+AUTHENTICATOR_MEMO_ATTRIBUTE = "_caregraph_has_authenticator"
 
 
 def staff_memo_start(user: AnyUser) -> None:
     """Lets this request's user object remember its staff memberships for the request."""
     if user.is_authenticated:
         setattr(user, STAFF_MEMO_ATTRIBUTE, None)
+        setattr(user, AUTHENTICATOR_MEMO_ATTRIBUTE, None)
 
 
 def staff_rows(user: AnyUser) -> list[tuple[int, str]]:
@@ -52,10 +60,35 @@ def staff_rows(user: AnyUser) -> list[tuple[int, str]]:
     memo_kept = hasattr(user, STAFF_MEMO_ATTRIBUTE)
     if memo_kept and getattr(user, STAFF_MEMO_ATTRIBUTE) is not None:
         return list(getattr(user, STAFF_MEMO_ATTRIBUTE))
-    rows = list(_staff(user).order_by("pk").values_list("agency_id", "role"))
-    if memo_kept:
-        setattr(user, STAFF_MEMO_ATTRIBUTE, tuple(rows))
+    if not memo_kept:
+        return list(_staff(user).order_by("pk").values_list("agency_id", "role"))
+    with connection.cursor() as cursor:
+        cursor.execute(_staff_sql(), {"user": user.pk, "totp": Authenticator.Type.TOTP})
+        found = cursor.fetchall()
+    rows = [(agency_id, role) for agency_id, role, _ in found]
+    setattr(user, STAFF_MEMO_ATTRIBUTE, tuple(rows))
+    if found:  # staff: the duty will ask; nobody else's answer is needed
+        setattr(user, AUTHENTICATOR_MEMO_ATTRIBUTE, bool(found[0][2]))
     return rows
+
+
+@functools.cache
+def _staff_sql() -> str:
+    """`_staff(user)`'s rows and whether the user has an authenticator app, in one statement
+    written out once: it runs on every page."""
+    staff = connection.ops.quote_name(StaffMembership._meta.db_table)
+    apps = connection.ops.quote_name(Authenticator._meta.db_table)
+    return (
+        f"SELECT agency_id, role, EXISTS (SELECT 1 FROM {apps} "  # nosec B608 (model names)
+        "WHERE user_id = %(user)s AND type = %(totp)s) "
+        f"FROM {staff} WHERE user_id = %(user)s AND is_active ORDER BY id"
+    )
+
+
+def authenticator_memo(user: AnyUser) -> bool | None:
+    """Whether the user has an authenticator app, as read with their staff rows in this
+    request; None where that was not read."""
+    return getattr(user, AUTHENTICATOR_MEMO_ATTRIBUTE, None)
 
 
 def user_is_agency_staff(*, user: AnyUser) -> bool:
@@ -247,13 +280,7 @@ def network_get_for_user(*, user: AnyUser, network_id: int | str) -> tuple[Netwo
     if not user.is_authenticated or user.pk is None:
         raise Http404("No such network")
     try:
-        membership = (
-            Membership.objects.filter(
-                network_id=int(network_id), user_id=user.pk, status=MembershipStatus.ACTIVE
-            )
-            .select_related("agency", "network__person")
-            .first()
-        )
+        membership = _membership_with_network(network_id=int(network_id), user_id=user.pk)
         network = (
             membership.network
             if membership is not None
@@ -273,6 +300,72 @@ def network_get_for_user(*, user: AnyUser, network_id: int | str) -> tuple[Netwo
     if viewer is None:
         raise Http404("No such network")
     return network, viewer
+
+
+MEMBERSHIP_TABLES = (Membership, Agency, Network, Person)
+
+
+@functools.cache
+def _membership_sql() -> tuple[str, tuple[list[str], ...], list[tuple[int, list[Any], Any]]]:
+    """The active membership with its agency, network and person in one row: the statement
+    Django makes of `select_related("agency", "network__person")`, written out once (every
+    network page starts with it, and compiling it cost more than running it). With it, the
+    column names of each model and the converters of the columns that need one."""
+    aliases = ("m", "a", "n", "p")
+    columns = tuple(
+        [field.attname for field in model._meta.concrete_fields] for model in MEMBERSHIP_TABLES
+    )
+    quote = connection.ops.quote_name
+    fields = [
+        (field, model, alias)
+        for model, alias in zip(MEMBERSHIP_TABLES, aliases, strict=True)
+        for field in model._meta.concrete_fields
+    ]
+    select = ", ".join(f"{alias}.{quote(field.column)}" for field, _, alias in fields)
+    converters = []
+    for index, (field, model, _) in enumerate(fields):
+        column = field.get_col(model._meta.db_table)
+        found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if found:
+            converters.append((index, found, field))
+    sql = (
+        f"SELECT {select} FROM {quote(Membership._meta.db_table)} m "  # nosec B608 (model names)
+        f"JOIN {quote(Network._meta.db_table)} n ON n.id = m.network_id "
+        f"JOIN {quote(Person._meta.db_table)} p ON p.id = n.person_id "
+        f"LEFT JOIN {quote(Agency._meta.db_table)} a ON a.id = m.agency_id "
+        "WHERE m.network_id = %(network)s AND m.user_id = %(user)s AND m.status = %(status)s "
+        "ORDER BY m.id LIMIT 1"
+    )
+    return sql, columns, converters
+
+
+def _membership_with_network(*, network_id: int, user_id: int) -> Membership | None:
+    """The user's active membership of the network, its agency, network and person read
+    with it; None when they are not a member."""
+    sql, columns, converters = _membership_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, {"network": network_id, "user": user_id, "status": MembershipStatus.ACTIVE}
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = list(row)
+    for index, functions, field in converters:
+        for function in functions:
+            values[index] = function(values[index], field, connection)
+    parts: list[Any] = []
+    start = 0
+    for model, names in zip(MEMBERSHIP_TABLES, columns, strict=True):
+        parts.append(model.from_db(DEFAULT_DB_ALIAS, names, values[start : start + len(names)]))
+        start += len(names)
+    membership, agency, network, person = parts
+    Network.person.field.set_cached_value(network, person)
+    Membership.network.field.set_cached_value(membership, network)
+    Membership.agency.field.set_cached_value(
+        membership, agency if membership.agency_id is not None else None
+    )
+    return membership
 
 
 def network_viewers(*, network_id: int) -> dict[int, Viewer]:

@@ -9,7 +9,7 @@ from django.contrib.sessions.backends.base import SessionBase
 
 from accounts.two_factor import session_code_given
 from caregraph.policy.audiences import AnyUser
-from caregraph.policy.standing import user_is_agency_staff
+from caregraph.policy.standing import authenticator_memo, user_is_agency_staff
 
 # =============================================================================================
 # Two-factor sign-in: who must use it, and whether a credential meets that duty.
@@ -46,6 +46,9 @@ def user_has_authenticator(*, user: AnyUser) -> bool:
     """Whether the user has an authenticator app (TOTP) to give codes from."""
     if not user.is_authenticated:
         return False
+    memo = authenticator_memo(user)
+    if memo is not None:
+        return memo
     return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -66,9 +67,39 @@ def audit_record(
     Call it inside the transaction of the change it records, so that a change and its
     audit row are stored together or not at all.
     """
+    row = audit_event_make(
+        actor=actor,
+        action=action,
+        summary=summary,
+        object_type=object_type,
+        object_id=object_id,
+        person=person,
+        network=network,
+        reason=reason,
+        request=request,
+        channel=channel,
+    )
+    row.save(force_insert=True)
+    return row
+
+
+def audit_event_make(
+    *,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    action: AuditAction | str,
+    summary: str,
+    object_type: str,
+    object_id: object = "",
+    person: Person | None = None,
+    network: Network | None = None,
+    reason: str = "",
+    request: HttpRequest | None = None,
+    channel: str = "page",
+) -> AuditEvent:
+    """The row `audit_record` appends, not yet saved."""
     if person is None and network is not None:
         person = network.person
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor_id=actor.pk if actor is not None and actor.is_authenticated else None,
         action=action,
         summary=summary[:200],
@@ -106,12 +137,35 @@ def read_audit_transaction() -> Iterator[None]:
         yield
 
 
+@functools.cache
+def _read_insert_sql() -> tuple[str, list[Any]]:
+    """The one-statement insert of `audit_record_view`, written out once."""
+    columns = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
+    names = ", ".join(connection.ops.quote_name(field.column) for field in columns)
+    placeholders = ", ".join(["%s"] * len(columns))
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} ({names}) SELECT {placeholders} "  # nosec B608 (model names)
+        "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS read_audit RETURNING id"
+    )
+    return sql, columns
+
+
 def audit_record_view(**fields: Any) -> AuditEvent:
-    """`audit_record` for a read (a page viewed), in a `read_audit_transaction`."""
-    with read_audit_transaction():
-        return audit_record(**fields)
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        return audit_record(**fields)
+    """`audit_record` for a read (a page viewed), in a `read_audit_transaction`.
+
+    On PostgreSQL, outside a caller's transaction, that transaction is the one statement of
+    the insert: `set_config(..., true)` turns `synchronous_commit` off until its implicit
+    commit, so the row costs one round trip instead of four (BEGIN, SET, INSERT, COMMIT).
+    """
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        with read_audit_transaction():
+            return audit_record(**fields)
+    row = audit_event_make(**fields)
+    sql, columns = _read_insert_sql()
+    values = [field.get_db_prep_save(getattr(row, field.attname), connection) for field in columns]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        found = cursor.fetchone()
+    row.pk = found[0] if found else None
+    return row

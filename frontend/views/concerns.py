@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
-from caregraph.models import AuditAction, Severity
+from caregraph.models import AuditAction, Network, Severity
 from caregraph.policy import Viewer, people_hidden_from
 from caregraph.services.audit import audit_record
 from concerns.chronology import chronology_for_viewer
@@ -53,6 +53,7 @@ from frontend.forms.concerns import (
 from frontend.forms.kit import GovForm
 from frontend.fragments import fragment_cached
 from frontend.fragments_pages import chronology_html, concern_rows_html
+from frontend.kept_pages import kept_page
 from frontend.views.common import (
     audit_view,
     network_context,
@@ -124,6 +125,17 @@ def _concern_table(
 def concern_list_page(request: HttpRequest, network_id: int) -> HttpResponse:
     """The concerns the viewer may see, newest first, filtered; new ones arrive live."""
     network, viewer = network_for_request(request, network_id)
+    audit_view(request, network=network, summary="Viewed the concerns")
+    return kept_page(
+        request,
+        "concerns",
+        network=network,
+        viewer=viewer,
+        render=lambda: _concern_list_render(request, network, viewer),
+    )
+
+
+def _concern_list_render(request: HttpRequest, network: Network, viewer: Viewer) -> HttpResponse:
     # The page is as new as this sequence: the live script asks for what came after it.
     live_sequence = network.last_sequence
     filter_form = ConcernFilterForm(request.GET if request.GET else None)
@@ -144,7 +156,6 @@ def concern_list_page(request: HttpRequest, network_id: int) -> HttpResponse:
         ),
         vary=(sorted(filters.items()), page_asked, query.urlencode()),
     )
-    audit_view(request, network=network, summary="Viewed the concerns")
     return render(
         request,
         "frontend/concerns/list.html",
@@ -396,6 +407,17 @@ def chronology_page(request: HttpRequest, network_id: int) -> HttpResponse:
     """Concerns, involvement and membership changes in time order, as the viewer may see
     them; filterable, and printable as it stands."""
     network, viewer = network_for_request(request, network_id)
+    audit_view(request, network=network, summary="Viewed the chronology")
+    return kept_page(
+        request,
+        "chronology",
+        network=network,
+        viewer=viewer,
+        render=lambda: _chronology_render(request, network, viewer),
+    )
+
+
+def _chronology_render(request: HttpRequest, network: Network, viewer: Viewer) -> HttpResponse:
     form = ChronologyFilterForm(request.GET if request.GET else None)
     valid = form.is_bound and form.is_valid()
     kinds = form.chosen_kinds if valid else {"concerns", "involvement", "members"}
@@ -420,7 +442,6 @@ def chronology_page(request: HttpRequest, network_id: int) -> HttpResponse:
         render=entries_render,
         vary=(sorted(kinds), date_from, date_to),
     )
-    audit_view(request, network=network, summary="Viewed the chronology")
     return render(
         request,
         "frontend/concerns/chronology.html",

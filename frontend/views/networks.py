@@ -28,6 +28,7 @@ from caregraph.support import circle_of_support, who_to_call
 from concerns.selectors import concern_count_open_visible_to
 from frontend.forms.networks import RelativeLinkForm
 from frontend.fragments import fragment_cached, involvement_cards_html, member_list_html
+from frontend.kept_pages import CONTACTS, RECORD, kept_page
 from frontend.views.common import audit_view, network_for_request, page_post, posted, signed_in_user
 
 AUDIT_PAGE_SIZE = 50
@@ -68,8 +69,21 @@ def _overview_shared(network: Network, viewer: Viewer) -> dict[str, Any]:
 def network_overview(request: HttpRequest, network_id: int) -> HttpResponse:
     """Who the person is, who is involved and who is in their network. Family, friends and
     the person get the family-first overview: what is coming up, who to call, the latest
-    updates and the circle of support, then the record."""
+    updates and the circle of support, then the record. Kept whole for a viewer who asks
+    again while nothing on it has changed (`frontend.kept_pages`)."""
     network, viewer = network_for_request(request, network_id)
+    audit_view(request, network=network, summary="Viewed the overview")
+    return kept_page(
+        request,
+        "overview",
+        network=network,
+        viewer=viewer,
+        render=lambda: _overview_render(request, network, viewer),
+        shows=RECORD + CONTACTS if viewer.sees_family_view else RECORD,
+    )
+
+
+def _overview_render(request: HttpRequest, network: Network, viewer: Viewer) -> HttpResponse:
     overview = person_overview(
         user=request.user, viewer=viewer, network=network, involvements=[], with_members=False
     )
@@ -79,7 +93,6 @@ def network_overview(request: HttpRequest, network_id: int) -> HttpResponse:
         "overview", network=network, viewer=viewer, render=lambda: _overview_shared(network, viewer)
     )
     overview.open_concerns = shared["open_concerns"]
-    audit_view(request, network=network, summary="Viewed the overview")
     if viewer.sees_family_view:
         return render(
             request,

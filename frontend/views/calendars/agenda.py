@@ -25,6 +25,7 @@ from caregraph.models import Network
 from caregraph.policy import Viewer
 from frontend.fragments import fragment_cached
 from frontend.fragments_pages import month_weeks_html
+from frontend.kept_pages import kept_page
 from frontend.views.calendars.occurrences import Row, local_midnight, rows_for
 from frontend.views.common import audit_view, network_context, network_for_request
 
@@ -91,10 +92,25 @@ def calendar_page(request: HttpRequest, network_id: int) -> HttpResponse:
     network, viewer = network_for_request(request, network_id)
     view = request.GET.get("view", "agenda")
     if view == "month":
-        return _month(request, network, viewer)
-    if view == "week":
-        return _week(request, network, viewer)
-    return _agenda(request, network, viewer)
+        audit_view(
+            request, network=network, summary="Viewed the calendar month", object_type="calendar"
+        )
+        page = _month
+    elif view == "week":
+        audit_view(
+            request, network=network, summary="Viewed the calendar week", object_type="calendar"
+        )
+        page = _week
+    else:
+        return _agenda(request, network, viewer)
+    # Kept whole for a viewer who asks again while nothing on it has changed.
+    return kept_page(
+        request,
+        f"calendar-{view}",
+        network=network,
+        viewer=viewer,
+        render=lambda: page(request, network, viewer),
+    )
 
 
 def _agenda(request: HttpRequest, network: Network, viewer: Viewer) -> HttpResponse:
@@ -147,9 +163,6 @@ def _month(request: HttpRequest, network: Network, viewer: Viewer) -> HttpRespon
     weeks_html = fragment_cached(
         "calendar-month", network=network, viewer=viewer, render=weeks_render, vary=(first,)
     )
-    audit_view(
-        request, network=network, summary="Viewed the calendar month", object_type="calendar"
-    )
     previous_month = (month_start - ONE_DAY).replace(day=1)
     return render(
         request,
@@ -182,7 +195,6 @@ def _week(request: HttpRequest, network: Network, viewer: Viewer) -> HttpRespons
     first = chosen - datetime.timedelta(days=chosen.weekday())
     after_last = first + datetime.timedelta(days=7)
     rows = _rows_between(network, viewer, first, after_last)
-    audit_view(request, network=network, summary="Viewed the calendar week", object_type="calendar")
     return render(
         request,
         "calendars/week.html",
