@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from agencies.models import StaffMembership, StaffRole
 from agencies.services import involvement_end
+from calendars.feed_stamps import STAMP_FUNCTION, stamp_function_body
 from calendars.models import CalendarFeedToken
 from calendars.services.events import event_cancel, event_update
 from calendars.services.feed_tokens import feed_token_create, feed_token_rotate
@@ -230,3 +231,20 @@ def test_a_merge_undone_takes_the_other_persons_events_back_out_of_the_feed() ->
     status, body = app.poll()
 
     assert status == 200 and b"other child's review" not in body
+
+
+def test_the_database_function_is_the_query_the_code_asks_for() -> None:
+    """The stamp runs as a PL/pgSQL function made by a migration from a copy of the query:
+    a change to one without the other would poll with a stale stamp."""
+    import importlib
+
+    from calendars.feed_stamps import stamp_function_sql
+
+    migration = importlib.import_module("calendars.migrations.0003_feed_stamp_function")
+    assert migration.STAMP_FUNCTION_SQL.strip() == stamp_function_sql().strip()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT prosrc FROM pg_proc WHERE proname = %s", [STAMP_FUNCTION.lower()]
+            )
+            assert [row[0] for row in cursor.fetchall()] == [stamp_function_body()]
