@@ -12,7 +12,11 @@ from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 
 from api.models import ApiToken
 from api.tokens import api_token_get
-from caregraph.policy import TwoFactorShortfall, credential_two_factor_shortfall
+from caregraph.policy import (
+    TwoFactorShortfall,
+    credential_two_factor_shortfall,
+    staff_memo_start,
+)
 
 REFUSED_UNKNOWN = "This token is not valid: ask for a new one"
 REFUSED_EXPIRED = "This token has expired: ask for a new one"
@@ -42,6 +46,9 @@ class ApiTokenAuthentication(TokenAuthentication):
         lifetime = timedelta(days=settings.API_TOKEN_LIFETIME_DAYS)
         if token.created_at < timezone.now() - lifetime:
             raise AuthenticationFailed(REFUSED_EXPIRED)
+        # The user object lives for this request only: it may remember its staff rows (and
+        # its authenticator app, read with them) for the duty below and the views' standing.
+        staff_memo_start(token.user)
         shortfall = credential_two_factor_shortfall(user=token.user, code_given=token.code_given)
         if shortfall is TwoFactorShortfall.NOT_SET_UP:
             raise PermissionDenied(REFUSED_MFA_NOT_SET_UP)
