@@ -141,7 +141,7 @@ def feed_stamp(*, token_hash: str) -> FeedStamp | None:
     else:
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT * FROM {STAMP_FUNCTION}(%(hash)s, %(active)s, %(lead)s, %(today)s)",
+                f"SELECT * FROM {STAMP_FUNCTION}(%(hash)s, %(active)s, %(lead)s, %(today)s)",  # nosec B608
                 {
                     "hash": token_hash,
                     "active": MembershipStatus.ACTIVE.value,

@@ -56,7 +56,7 @@ from notifications.models import Notification
 KEPT_SECONDS = FRAGMENT_SECONDS
 # The form token's place in a kept page. It cannot come from anything a user wrote: every
 # value on a page is escaped, and escaping turns `<` into `&lt;`.
-TOKEN_MARK = "<csrf-token>"  # noqa: S105 (a place-holder, not a secret)
+TOKEN_MARK = "<csrf-token>"  # noqa: S105  # nosec B105 (a place-holder, not a secret)
 TOKEN_FIELD = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 # Headers a kept answer must not repeat: cookies are the request's own.
 NOT_KEPT_HEADERS = {"set-cookie", "content-length"}
@@ -80,48 +80,53 @@ RECORD = ("join_requests", "person", "identifiers", "relationships")
 CONTACTS = ("work_contacts",)
 
 
+# Each part, written with the models' table names and, where rows are joined up, the
+# database's aggregate (`_state_sql`). Values are parameters.
+STATE_PARTS = {
+    "notifications": "SELECT COUNT(*) FROM {notification} "
+    "WHERE user_id = %(user)s AND read_at IS NULL",
+    "reading": "SELECT CAST(COALESCE(SUM(rs.last_read_message_id), 0) AS TEXT) || ':' || "
+    "CAST(COUNT(*) AS TEXT) FROM {read_state} rs JOIN {thread} t ON t.id = rs.thread_id "
+    "WHERE t.network_id = %(network)s AND rs.user_id = %(user)s",
+    "join_requests": "SELECT CAST(COUNT(*) AS TEXT) || ':' || CAST(COALESCE(MAX(id), 0) AS TEXT) "
+    "FROM {join_request} WHERE network_id = %(network)s AND status = 'pending'",
+    "person": "SELECT given_name || '|' || family_name || '|' || "
+    "COALESCE(CAST(date_of_birth AS TEXT), '') || '|' || address || '|' || postcode || '|' || "
+    "COALESCE(CAST(merged_into_id AS TEXT), '') FROM {person} WHERE id = %(person)s",
+    "identifiers": "SELECT {agg}(system || ':' || value || ':' || "
+    "COALESCE(CAST(agency_id AS TEXT), ''), ','{by_id}) "
+    "FROM {identifier} WHERE person_id = %(person)s",
+    "relationships": "SELECT {agg}(r.kind || ':' || p.given_name || ' ' || p.family_name, "
+    "','{by_r_id}) FROM {relationship} r JOIN {person} p ON p.id = r.relative_id "
+    "WHERE r.person_id = %(person)s",
+    "work_contacts": "SELECT {agg}(CAST(s.id AS TEXT) || ':' || s.work_phone || ':' || "
+    "s.work_email || ':' || CAST(s.is_active AS TEXT), ','{by_s_id}) "
+    "FROM {staff} s JOIN {membership} m ON m.user_id = s.user_id AND m.agency_id = s.agency_id "
+    "WHERE m.network_id = %(network)s AND m.status = 'active'",
+}
+
+
 @cache
 def _state_sql(vendor: str, parts: tuple[str, ...]) -> str:
-    """One statement, each part read by index: see the module's docstring."""
-
-    def agg(value: str, order: str) -> str:
-        if vendor == "postgresql":
-            return f"string_agg({value}, ',' ORDER BY {order})"
-        return f"group_concat({value}, ',')"  # SQLite: no ORDER BY in aggregates before 3.44
-
-    def text(value: str) -> str:
-        return f"CAST({value} AS TEXT)"
-
-    identifier = f"system || ':' || value || ':' || COALESCE({text('agency_id')}, '')"
-    relative = "r.kind || ':' || p.given_name || ' ' || p.family_name"
-    contact = (
-        f"{text('s.id')} || ':' || s.work_phone || ':' || s.work_email || ':' || "
-        f"{text('s.is_active')}"
-    )
-    sql = {
-        "notifications": f"""SELECT COUNT(*) FROM {_names(Notification)}
-            WHERE user_id = %(user)s AND read_at IS NULL""",
-        "reading": f"""SELECT {text("COALESCE(SUM(rs.last_read_message_id), 0)")} || ':' ||
-            {text("COUNT(*)")}
-            FROM {_names(ThreadReadState)} rs JOIN {_names(Thread)} t ON t.id = rs.thread_id
-            WHERE t.network_id = %(network)s AND rs.user_id = %(user)s""",
-        "join_requests": f"""SELECT {text("COUNT(*)")} || ':' || {text("COALESCE(MAX(id), 0)")}
-            FROM {_names(JoinRequest)} WHERE network_id = %(network)s AND status = 'pending'""",
-        "person": f"""SELECT given_name || '|' || family_name || '|' ||
-            COALESCE({text("date_of_birth")}, '') || '|' || address || '|' || postcode
-            || '|' || COALESCE({text("merged_into_id")}, '')
-            FROM {_names(Person)} WHERE id = %(person)s""",
-        "identifiers": f"""SELECT {agg(identifier, "id")}
-            FROM {_names(Identifier)} WHERE person_id = %(person)s""",
-        "relationships": f"""SELECT {agg(relative, "r.id")}
-            FROM {_names(PersonRelationship)} r JOIN {_names(Person)} p ON p.id = r.relative_id
-            WHERE r.person_id = %(person)s""",
-        "work_contacts": f"""SELECT {agg(contact, "s.id")}
-            FROM {_names(StaffMembership)} s JOIN {_names(Membership)} m
-            ON m.user_id = s.user_id AND m.agency_id = s.agency_id
-            WHERE m.network_id = %(network)s AND m.status = 'active'""",
+    """One statement of the parts named, each read by index: see the module's docstring."""
+    ordered = vendor == "postgresql"  # SQLite: no ORDER BY in aggregates before 3.44
+    names = {
+        "notification": _names(Notification),
+        "read_state": _names(ThreadReadState),
+        "thread": _names(Thread),
+        "join_request": _names(JoinRequest),
+        "person": _names(Person),
+        "identifier": _names(Identifier),
+        "relationship": _names(PersonRelationship),
+        "staff": _names(StaffMembership),
+        "membership": _names(Membership),
+        "agg": "string_agg" if ordered else "group_concat",
+        "by_id": " ORDER BY id" if ordered else "",
+        "by_r_id": " ORDER BY r.id" if ordered else "",
+        "by_s_id": " ORDER BY s.id" if ordered else "",
     }
-    return "SELECT " + ",\n".join(f"({sql[part]})" for part in parts)  # nosec B608 (names from the models; values are parameters)
+    selected = [STATE_PARTS[part] for part in parts]
+    return "SELECT " + ",\n".join("(" + part.format(**names) + ")" for part in selected)
 
 
 def page_state(*, network: Network, viewer: Viewer, parts: tuple[str, ...]) -> tuple[object, ...]:
