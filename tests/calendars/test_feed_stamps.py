@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from agencies.models import StaffMembership, StaffRole
 from agencies.services import involvement_end
-from calendars.feed_stamps import STAMP_FUNCTION, stamp_function_body
+from calendars.feed_stamps import STAMP_FUNCTION, stamp_function_body, stamp_function_sql
 from calendars.models import CalendarFeedToken
 from calendars.services.events import event_cancel, event_update
 from calendars.services.feed_tokens import feed_token_create, feed_token_rotate
@@ -237,8 +237,6 @@ def test_the_database_function_is_the_query_the_code_asks_for() -> None:
     """The stamp runs as a PL/pgSQL function made by a migration from a copy of the query:
     a change to one without the other would poll with a stale stamp."""
     import importlib
-
-    from calendars.feed_stamps import stamp_function_sql
 
     migration = importlib.import_module("calendars.migrations.0003_feed_stamp_function")
     assert migration.STAMP_FUNCTION_SQL.strip() == stamp_function_sql().strip()

@@ -226,9 +226,7 @@ def test_a_message_to_show_once_is_shown_once(world: World) -> None:
     assert "Your changes are saved" not in text(client.get(_url(world)))
 
 
-def test_a_kept_page_reads_only_standing_state_and_audit(
-    world: World, django_assert_num_queries: Any
-) -> None:
+def test_a_kept_page_reads_only_standing_state_and_audit(world: World) -> None:
     client = signed_in(world.coordinator)
     for page in PAGES:
         _twice(client, _url(world, page))
